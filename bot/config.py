@@ -1,0 +1,150 @@
+"""Settings read from the environment once, at start (never at import)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(ValueError):
+    """A missing or invalid setting; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Announce:
+    channel: str
+    languages: tuple[str, ...]  # empty = every configured language
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str | None = None
+    signing_secret: str | None = None
+    app_token: str | None = None
+    api_url: str = "https://slack.com/api/"
+    database_url: str = "sqlite:///cellule.db"
+    host: str = "0.0.0.0"
+    port: int = 3000
+    prefix: str = "INC"
+    first_number: int = 1
+    languages: tuple[str, ...] = ("fr", "en")
+    timezone: str = "Europe/Paris"
+    announce: tuple[Announce, ...] = ()
+    crisis_unit: tuple[str, ...] = ()
+    timeline_emoji: str = "pushpin"
+    extra_locale_dirs: tuple[str, ...] = field(default=())
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.app_token)
+
+    def announce_languages(self, a: Announce) -> tuple[str, ...]:
+        return a.languages or self.languages
+
+    def require_slack(self) -> None:
+        """Serving needs a bot token, and HTTP mode a signing secret."""
+        if not self.bot_token:
+            raise ConfigError("SLACK_BOT_TOKEN is required to serve (xoxb-…)")
+        if not self.socket_mode and not self.signing_secret:
+            raise ConfigError("SLACK_SIGNING_SECRET is required in HTTP mode")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "Settings":
+        def get(name: str, default: str = "") -> str:
+            return env.get(name, default).strip() or default
+
+        def integer(name: str, default: int, minimum: int) -> int:
+            raw = get(name, str(default))
+            try:
+                value = int(raw)
+            except ValueError:
+                raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+            if value < minimum:
+                raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+            return value
+
+        bot_token = get("SLACK_BOT_TOKEN") or None
+        if bot_token and not bot_token.startswith("xoxb-"):
+            raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+        app_token = get("SLACK_APP_TOKEN") or None
+        if app_token and not app_token.startswith("xapp-"):
+            raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+
+        api_url = get("SLACK_API_URL", "https://slack.com/api/")
+        if not re.match(r"^https?://", api_url):
+            raise ConfigError(f"SLACK_API_URL must be an http(s) URL, not {api_url!r}")
+        if not api_url.endswith("/"):
+            api_url += "/"
+
+        prefix = get("INCIDENT_PREFIX", "INC")
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,9}", prefix):
+            raise ConfigError(f"INCIDENT_PREFIX must be 1-10 letters or digits starting with a letter, not {prefix!r}")
+
+        languages = _languages(get("INCIDENT_LANGUAGES", "fr,en"))
+        timezone = get("INCIDENT_TIMEZONE", "Europe/Paris")
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"INCIDENT_TIMEZONE: unknown time zone {timezone!r} (e.g. Europe/Paris)") from None
+
+        announce = []
+        for item in filter(None, (p.strip() for p in get("ANNOUNCE_CHANNELS").split(","))):
+            langs: tuple[str, ...] = ()
+            if ":" in item:
+                lang_part, item = item.split(":", 1)
+                langs = tuple(x for x in lang_part.split("+") if x)
+                unknown = [x for x in langs if x not in languages]
+                if unknown:
+                    raise ConfigError(
+                        f"ANNOUNCE_CHANNELS: language {unknown[0]!r} is not in INCIDENT_LANGUAGES ({','.join(languages)})"
+                    )
+            if not re.fullmatch(r"[CG][A-Z0-9]{2,}", item):
+                raise ConfigError(f"ANNOUNCE_CHANNELS: {item!r} is not a channel ID (C…)")
+            announce.append(Announce(item, langs))
+
+        crisis_unit = tuple(filter(None, (p.strip() for p in get("CRISIS_UNIT").split(","))))
+        for member in crisis_unit:
+            if not re.fullmatch(r"[USW][A-Z0-9]{2,}", member):
+                raise ConfigError(f"CRISIS_UNIT: {member!r} is not a user ID (U…) or user-group ID (S…)")
+
+        emoji = get("TIMELINE_EMOJI", "pushpin").strip(":")
+
+        return cls(
+            bot_token=bot_token,
+            signing_secret=get("SLACK_SIGNING_SECRET") or None,
+            app_token=app_token,
+            api_url=api_url,
+            database_url=get("DATABASE_URL", "sqlite:///cellule.db"),
+            host=get("HOST", "0.0.0.0"),
+            port=integer("PORT", 3000, 0),
+            prefix=prefix.upper(),
+            first_number=integer("INCIDENT_FIRST_NUMBER", 1, 1),
+            languages=languages,
+            timezone=timezone,
+            announce=tuple(announce),
+            crisis_unit=crisis_unit,
+            timeline_emoji=emoji,
+            extra_locale_dirs=tuple(filter(None, get("CELLULE_LOCALE_DIRS").split(":"))),
+        )
+
+
+def _languages(raw: str) -> tuple[str, ...]:
+    from babel import Locale, UnknownLocaleError  # Babel validates the codes; imported only here
+
+    langs = tuple(p.strip() for p in raw.split(",") if p.strip())
+    if not langs:
+        raise ConfigError("INCIDENT_LANGUAGES must name at least one language (e.g. fr,en)")
+    if len(set(langs)) != len(langs):
+        raise ConfigError(f"INCIDENT_LANGUAGES lists a language twice: {raw!r}")
+    for lang in langs:
+        try:
+            Locale.parse(lang)
+        except (UnknownLocaleError, ValueError):
+            raise ConfigError(f"INCIDENT_LANGUAGES: {lang!r} is not a language Babel knows") from None
+    return langs

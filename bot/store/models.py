@@ -1,0 +1,137 @@
+"""Tables. Every change here needs an Alembic revision under bot/migrations/versions/."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in and out, on SQLite (which keeps no zone) as on PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; times must be aware UTC")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _json(default_factory=dict) -> Any:
+    return Field(default_factory=default_factory, sa_type=sa.JSON)
+
+
+def _when(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+class Counter(SQLModel, table=True):
+    """Reference numbers: one row per prefix, bumped atomically, never reused."""
+
+    name: str = Field(primary_key=True, max_length=20)
+    value: int
+
+
+class IncidentRow(SQLModel, table=True):
+    __tablename__ = "incident"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(unique=True, max_length=40)
+    number: int
+    title: dict = _json()
+    status: str = Field(max_length=20)
+    priority: str = Field(max_length=4)
+    category: str = ""
+    responsibility: str | None = Field(default=None, max_length=20)
+    components: dict = _json()
+    impact: dict = _json()
+    cause: dict = _json()
+    context: dict = _json()
+    roles: dict = _json()
+    declared_by: str | None = Field(default=None, max_length=40)
+    declared_at: datetime | None = _when()
+    resolved_at: datetime | None = _when()
+    is_private: bool = False
+    channel_id: str | None = Field(default=None, max_length=40, index=True)
+    channel_name: str | None = Field(default=None, max_length=80)
+    canvas_id: str | None = Field(default=None, max_length=40)
+    # Which steps of the declare flow are done, so an interrupted declare resumes instead of repeating.
+    setup: dict = _json()
+    # Idempotency key of the declare request: a repeated declare finds the same incident.
+    declare_key: str | None = Field(default=None, unique=True, max_length=128)
+    version: int = 0
+    created_at: datetime | None = _when()
+    updated_at: datetime | None = _when()
+
+
+class TimelineRow(SQLModel, table=True):
+    __tablename__ = "timeline_entry"
+    __table_args__ = (sa.Index("ix_timeline_incident_at", "incident_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", ondelete="CASCADE")
+    kind: str = Field(max_length=20)
+    at: datetime = _when(nullable=False)
+    author: str | None = Field(default=None, max_length=40)
+    text: str = Field(default="", sa_type=sa.Text)
+    texts: dict = _json()
+    key: bool = False
+    data: dict = _json()
+    channel_id: str | None = Field(default=None, max_length=40)
+    ts: str | None = Field(default=None, max_length=32)
+    thread_ts: str | None = Field(default=None, max_length=32)
+    deleted: bool = False
+    # One entry per Slack message (or event): a unique key, not check-then-insert, so retries
+    # and a second bot process cannot record it twice.
+    dedupe_key: str | None = Field(default=None, unique=True, max_length=200)
+    recorded_at: datetime | None = _when()
+
+
+class PostRow(SQLModel, table=True):
+    """A message the bot posted and may have to edit in place (summary, announcement, update)."""
+
+    __tablename__ = "post"
+    __table_args__ = (sa.UniqueConstraint("channel_id", "ts", name="uq_post_channel_ts"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=20)  # summary | announcement | update | event
+    channel_id: str = Field(max_length=40)
+    ts: str = Field(max_length=32)
+    languages: str = Field(default="", max_length=100)  # comma-separated
+    entry_id: int | None = Field(default=None, foreign_key="timeline_entry.id", ondelete="SET NULL")
+
+
+class ActionRow(SQLModel, table=True):
+    __tablename__ = "action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True, ondelete="CASCADE")
+    symptom: dict = _json()
+    action: dict = _json()
+    owner: str | None = Field(default=None, max_length=40)
+    created_at: datetime | None = _when()
+
+
+class SeenEvent(SQLModel, table=True):
+    """Slack event IDs already handled: the insert fails for a retry or a second process."""
+
+    __tablename__ = "seen_event"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    seen_at: datetime | None = _when()
