@@ -1,0 +1,147 @@
+"""Catalog maintenance: extract messages from the code, and check the catalogs in CI.
+
+Extraction goes through pybabel's own front end, so the mapping in ``pyproject.toml``
+(``[[tool.babel.mappings]]``) is the one source of truth; the rest uses Babel's catalog API.
+"""
+
+from __future__ import annotations
+
+import string
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.catalog import Catalog, Message
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po, write_po
+
+from bot.i18n.catalogs import DOMAIN, builtin_dirs, catalog_path
+
+KEYWORDS = ("_", "ngettext:1,2", "N_")
+COMMENT_TAG = "Translators:"
+# Same layout for the template and every .po: no line numbers, sorted, so moving code is no diff.
+WRITE = dict(no_location=True, sort_output=True, width=100)
+
+
+def default_root() -> Path:
+    return builtin_dirs()[0].parent
+
+
+def template_path(root: Path) -> Path:
+    return root / "locales" / f"{DOMAIN}.pot"
+
+
+def po_files(root: Path) -> Iterator[tuple[str, Path]]:
+    for directory in sorted((root / "locales").iterdir()):
+        path = catalog_path(root / "locales", directory.name)
+        if path.is_file():
+            yield directory.name, path
+
+
+def _read(path: Path) -> Catalog:
+    with path.open("rb") as f:
+        return read_po(f, domain=DOMAIN)
+
+
+def _write(path: Path, catalog: Catalog) -> None:
+    with path.open("wb") as f:
+        write_po(f, catalog, **WRITE)
+
+
+def extract_template(root: Path, output: Path) -> None:
+    argv = ["pybabel", "--quiet", "extract", "-F", str(root / "pyproject.toml"), "--no-default-keywords"]
+    argv += [arg for k in KEYWORDS for arg in ("-k", k)]
+    argv += ["-c", COMMENT_TAG, "--no-location", "--sort-output", "-w", str(WRITE["width"])]
+    argv += ["--project", "Cellule", "--copyright-holder", "Cellule contributors", "-o", str(output), str(root)]
+    CommandLineInterface().run(argv)
+
+
+def extract(root: Path) -> list[str]:
+    """Regenerate ``messages.pot`` and merge it into every ``.po``, keeping translations."""
+    pot = template_path(root)
+    extract_template(root, pot)
+    template = _read(pot)
+    done = [str(pot)]
+    for _code, path in po_files(root):
+        catalog = _read(path)
+        catalog.update(template)
+        _write(path, catalog)
+        done.append(str(path))
+    return done
+
+
+def init(root: Path, code: str, locale: str | None = None) -> Path:
+    """Start the catalog of a new language from the template (``locale`` picks CLDR formatting)."""
+    path = catalog_path(root / "locales", code)
+    if path.exists():
+        raise ValueError(f"{path} already exists")
+    catalog = Catalog(
+        locale=Locale.parse(locale or code), domain=DOMAIN, project="Cellule", copyright_holder="Cellule contributors", fuzzy=False
+    )
+    catalog.update(_read(template_path(root)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write(path, catalog)
+    return path
+
+
+def _key(m: Message) -> tuple:
+    return (m.context, m.id)
+
+
+def _messages(catalog: Catalog) -> dict[tuple, Message]:
+    return {_key(m): m for m in catalog if m.id}
+
+
+def _fields(text: str) -> set[str]:
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        return {"<unbalanced braces>"}
+
+
+def _shown(m: Message) -> str:
+    return repr(m.id[0] if isinstance(m.id, tuple) else m.id)
+
+
+def placeholder_problems(m: Message) -> list[str]:
+    ids = m.id if isinstance(m.id, tuple) else (m.id,)
+    strings = m.string if isinstance(m.string, tuple) else (m.string,)
+    problems = []
+    for i, text in enumerate(strings):
+        expected = _fields(ids[min(i, len(ids) - 1)])
+        if text and _fields(text) != expected:
+            problems.append(f"placeholders {sorted(_fields(text))} instead of {sorted(expected)} in {_shown(m)}")
+    return problems
+
+
+def check(root: Path) -> list[str]:
+    """Every problem found, one line each; empty when the catalogs are up to date and complete."""
+    problems = []
+    pot = template_path(root)
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh_path = Path(tmp) / "fresh.pot"
+        extract_template(root, fresh_path)
+        fresh = _messages(_read(fresh_path))
+    committed = _messages(_read(pot)) if pot.is_file() else {}
+    stale = sorted(str(k[1]) for k in fresh.keys() ^ committed.keys())
+    stale += sorted(
+        str(k[1])
+        for k in fresh.keys() & committed.keys()
+        if (fresh[k].flags, fresh[k].auto_comments) != (committed[k].flags, committed[k].auto_comments)
+    )
+    if stale:
+        problems.append(f"{pot} is stale (run `python -m bot.i18n extract`): " + "; ".join(stale))
+    for code, path in po_files(root):
+        messages = _messages(_read(path))
+        if messages.keys() != committed.keys():
+            problems.append(f"{path} is not up to date with {pot.name} (run `python -m bot.i18n extract`)")
+        english = Locale.parse(code).language == "en"
+        for m in messages.values():
+            label = f"{path}: {_shown(m)}"
+            if not english and m.fuzzy:
+                problems.append(f"{label} is fuzzy")
+            elif not english and not all(m.string if isinstance(m.string, tuple) else (m.string,)):
+                problems.append(f"{label} is not translated")
+            problems += [f"{path}: {p}" for p in placeholder_problems(m)]
+    return problems
