@@ -1,0 +1,267 @@
+"""SlackEmulator: the strict, stateful fake of Slack (Web API server + signed delivery to the bot)."""
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from pathlib import Path
+
+from .blockkit import check_blocks
+from .driver import Driver
+from .faults import Fault, Faults
+from .server import Server, make_wsgi_app
+from .spec import COMMON_ERRORS, load_specs
+from .state import Channel, State, User
+
+RESPONSE_URL_USES = 5
+RESPONSE_URL_LIFETIME = 30 * 60
+
+
+class SlackEmulator(Driver):
+    def __init__(self, signing_secret: str, *, bot_url: str | None = None, clock=time.time,
+                 spec_dir: str | Path | None = None, emit_bot_events: bool = True):
+        self.signing_secret = signing_secret
+        self.bot_url = bot_url
+        self.emit_bot_events = emit_bot_events
+        self.state = State(clock)
+        self.specs = load_specs(spec_dir)
+        self.faults = Faults()
+        self.calls: list = []
+        self.violations: list[str] = []
+        self.team_id = "T0CELLULE"
+        self.team_domain = "cellule-emulator"
+        self.app_id = "A0CELLULE"
+        self.bot_id = "B0CELLULE"
+        self.bot_user_id = "U0CELLULEBOT"
+        self.bot_token = "xoxb-" + secrets.token_hex(12)
+        self.verification_token = secrets.token_hex(12)
+        self.state.users[self.bot_user_id] = User(self.bot_user_id, "cellule", is_bot=True)
+        self.wsgi_app = make_wsgi_app(self)
+        self._server: Server | None = None
+        self._base_url = ""
+        super().__init__()
+
+    # -- server -------------------------------------------------------------------------------
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        self._server = Server(self.wsgi_app, host, port)
+        self._base_url = f"http://{host}:{self._server.port}/"
+        return self._base_url
+
+    def stop(self) -> None:
+        self.wait_idle()
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    @base_url.setter
+    def base_url(self, value: str) -> None:
+        """Set when the WSGI app is mounted elsewhere (e.g. under a prefix of another server)."""
+        self._base_url = value if value.endswith("/") else value + "/"
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + "api/"
+
+    # -- setup --------------------------------------------------------------------------------
+    def add_user(self, id: str, name: str, *, locale: str = "en-US", tz: str = "Europe/Paris",
+                 is_bot: bool = False, real_name: str | None = None) -> str:
+        with self.state.lock:
+            self.state.users[id] = User(id, name, locale, tz, is_bot, real_name)
+        return id
+
+    def add_usergroup(self, id: str, handle: str, users) -> str:
+        with self.state.lock:
+            self.state.usergroups[id] = list(users)
+            self.state.usergroup_handles[id] = handle
+        return id
+
+    def add_channel(self, name: str, *, id: str | None = None, members=(),
+                    is_private: bool = False) -> str:
+        with self.state.lock:
+            channel = Channel(id=id or self.state.new_id("G" if is_private else "C"), name=name,
+                              is_private=is_private, members=list(members),
+                              created=int(self.state.clock()))
+            self.state.channels[channel.id] = channel
+        return channel.id
+
+    # -- fault injection ----------------------------------------------------------------------
+    def rate_limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
+        self.faults.add(Fault(method, "ratelimit", times, retry_after=retry_after))
+
+    def fail(self, method: str, error: str, times: int = 1) -> None:
+        spec = self.specs.get(method)
+        documented = spec.allows_error(error) if spec else error in COMMON_ERRORS
+        if not documented:
+            raise ValueError(f"{error!r} is not a documented error of {method}")
+        self.faults.add(Fault(method, "error", times, error=error))
+
+    def server_error(self, method: str, status: int = 503, times: int = 1) -> None:
+        self.faults.add(Fault(method, "server_error", times, status=status))
+
+    def delay(self, method: str, seconds: float) -> None:
+        self.faults.delay(method, seconds)
+
+    # -- recording ----------------------------------------------------------------------------
+    def violation(self, text: str) -> None:
+        with self.state.lock:
+            self.violations.append(text)
+
+    def count(self, method: str | None = None) -> int:
+        with self.state.lock:
+            return sum(1 for c in self.calls if method is None or c.method == method)
+
+    def reset_calls(self) -> None:
+        with self.state.lock:
+            self.calls.clear()
+
+    # -- inspection ---------------------------------------------------------------------------
+    def messages(self, channel: str) -> list[dict]:
+        with self.state.lock:
+            return [dict(m) for m in self.state.channels[channel].top_level()]
+
+    def replies(self, channel: str, ts: str) -> list[dict]:
+        with self.state.lock:
+            return [dict(m) for m in self.state.channels[channel].thread(ts)[1:]]
+
+    def ephemerals(self, user: str) -> list[dict]:
+        with self.state.lock:
+            return [dict(e) for e in self.state.ephemerals if e["user"] == user]
+
+    def channel(self, id: str) -> Channel:
+        return self.state.channels[id]
+
+    def channel_by_name(self, name: str) -> Channel | None:
+        with self.state.lock:
+            return next((c for c in self.state.channels.values() if c.name == name.lstrip("#")), None)
+
+    def pins(self, channel: str) -> list[dict]:
+        with self.state.lock:
+            ch = self.state.channels[channel]
+            return [dict(ch.messages[ts]) for ts in ch.pins]
+
+    def bookmarks(self, channel: str) -> list[dict]:
+        with self.state.lock:
+            return [dict(b) for b in self.state.channels[channel].bookmarks]
+
+    @property
+    def files(self) -> list:
+        with self.state.lock:
+            return [f for f in self.state.files.values() if f.completed]
+
+    def canvas_markdown(self, channel: str) -> str | None:
+        with self.state.lock:
+            canvas_id = self.state.channels[channel].canvas_id
+            return self.state.canvases[canvas_id].markdown if canvas_id else None
+
+    def views(self, user: str) -> list[dict]:
+        with self.state.lock:
+            return [self.view_api(self.state.views[v]) for v in self.state.view_stacks.get(user, [])]
+
+    def topic(self, channel: str) -> str:
+        return self.state.channels[channel].topic
+
+    # -- hooks used by the Web API handlers -----------------------------------------------------
+    def bot_message_fields(self) -> dict:
+        return {"user": self.bot_user_id, "bot_id": self.bot_id, "app_id": self.app_id,
+                "team": self.team_id,
+                "bot_profile": {"id": self.bot_id, "app_id": self.app_id, "name": "cellule",
+                                "team_id": self.team_id, "deleted": False}}
+
+    def view_api(self, view) -> dict:
+        return view.to_api(self.team_id, self.app_id, self.bot_id)
+
+    def permalink(self, channel_id: str, message: dict) -> str:
+        link = f"https://{self.team_domain}.slack.com/archives/{channel_id}/p{message['ts'].replace('.', '')}"
+        if message.get("thread_ts") and message["thread_ts"] != message["ts"]:
+            link += f"?thread_ts={message['thread_ts']}&cid={channel_id}"
+        return link
+
+    def reaction_event(self, kind: str, user: str, channel: Channel, message: dict, name: str) -> dict:
+        return {"type": kind, "user": user, "reaction": name,
+                "item_user": message.get("user"), "event_ts": self.state.next_ts(),
+                "item": {"type": "message", "channel": channel.id, "ts": message["ts"]}}
+
+    def member_joined(self, channel: Channel, user: str, inviter: str | None = None) -> None:
+        event = {"type": "member_joined_channel", "user": user, "channel": channel.id,
+                 "channel_type": "G" if channel.is_private else "C", "team": self.team_id,
+                 "event_ts": self.state.next_ts()}
+        if inviter:
+            event["inviter"] = inviter
+        self.bot_event(channel, event, add_channel=False)
+
+    def bot_event(self, channel: Channel, event: dict, *, add_channel: bool = True) -> None:
+        """An event caused by the bot's own API call: delivered in the background, in order."""
+        if not (self.emit_bot_events and self.bot_url):
+            return
+        self.queue_event(channel, event, add_channel=add_channel)
+
+    # -- upload and response URLs ---------------------------------------------------------------
+    def receive_upload(self, file_id: str, body: bytes) -> tuple[int, str]:
+        with self.state.lock:
+            file = self.state.files.get(file_id)
+            if file is None or file.completed:
+                return 404, "file not found"
+            file.content = body
+            return 200, f"OK - {len(body)}"
+
+    def receive_response_url(self, url_id: str, body: bytes) -> tuple[int, str]:
+        try:
+            payload = json.loads(body or b"{}")
+        except json.JSONDecodeError:
+            self.violation(f"response_url {url_id}: body is not JSON")
+            return 400, "invalid_payload"
+        with self.state.lock:
+            url = self.state.response_urls.get(url_id)
+            if url is None:
+                return 404, "no_such_url"
+            if self.state.clock() - url.created > RESPONSE_URL_LIFETIME:
+                return 404, "expired_url"
+            if url.uses >= RESPONSE_URL_USES:
+                return 404, "used_url"
+            url.uses += 1
+            error = self.reply_via(url, payload, source="response_url")
+        return (400, error) if error else (200, "ok")
+
+    def reply_via(self, url, payload: dict, *, source: str) -> str | None:
+        """A reply to an interaction (response_url or immediate ack), with Slack's options."""
+        blocks = payload.get("blocks")
+        if blocks is not None and check_blocks(blocks):
+            self.violation(f"{source}: invalid blocks {check_blocks(blocks)}")
+            return "invalid_blocks"
+        channel = self.state.channels.get(url.channel)
+        original = channel.messages.get(url.message_ts or "") if channel else None
+        if payload.get("delete_original"):
+            if original is None:
+                return "message_not_found"
+            self.state.remove_message(channel, original["ts"])
+            return None
+        if not payload.get("text") and not blocks:
+            self.violation(f"{source}: reply without text or blocks")
+            return "no_text"
+        content = {"text": payload.get("text") or ""}
+        if blocks is not None:
+            content["blocks"] = blocks
+        if payload.get("replace_original") and original is not None:
+            original.update(content)
+            if blocks is None:
+                original.pop("blocks", None)
+            return None
+        if payload.get("response_type") == "in_channel" and channel is not None:
+            message = {**self.bot_message_fields(), **content}
+            if payload.get("thread_ts"):
+                message["thread_ts"] = payload["thread_ts"]
+            self.state.add_message(channel, message)
+            return None
+        if payload.get("replace_original"):
+            mine = [e for e in self.state.ephemerals if e.get("response_url") == url.id]
+            if mine:
+                mine[-1].update(content)
+                return None
+        self.state.ephemerals.append({"user": url.user, "channel": url.channel,
+                                      "ts": self.state.next_ts(), "source": source,
+                                      "response_url": url.id, **content})
+        return None

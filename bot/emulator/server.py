@@ -1,0 +1,92 @@
+"""The emulator's WSGI app (Web API, upload URLs, response URLs) and its waitress server."""
+from __future__ import annotations
+
+import json
+import threading
+from email.parser import BytesParser
+from email.policy import HTTP
+from urllib.parse import parse_qsl
+
+import waitress
+
+from .webapi import handle_api
+
+
+def _form(body: bytes) -> dict:
+    return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+
+
+def _multipart(content_type: str, body: bytes) -> dict:
+    message = BytesParser(policy=HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    args = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if name:
+            payload = part.get_payload(decode=True) or b""
+            args[name] = payload if part.get_filename() else payload.decode("utf-8", "replace")
+    return args
+
+
+def _respond(start_response, status: int, body, headers: dict | None = None,
+             content_type: str = "application/json; charset=utf-8"):
+    data = json.dumps(body).encode() if not isinstance(body, (str, bytes)) else (
+        body.encode() if isinstance(body, str) else body)
+    reason = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 429: "Too Many Requests"}
+    start_response(f"{status} {reason.get(status, 'Error')}",
+                   [("Content-Type", content_type), ("Content-Length", str(len(data))),
+                    *(headers or {}).items()])
+    return [data]
+
+
+def make_wsgi_app(emu):
+    def app(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        verb = environ.get("REQUEST_METHOD", "GET")
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        content_type = environ.get("CONTENT_TYPE", "")
+        if path.startswith("/api/"):
+            args = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+            is_json = content_type.startswith("application/json")
+            if verb == "POST" and body:
+                if is_json:
+                    try:
+                        parsed = json.loads(body)
+                    except json.JSONDecodeError:
+                        return _respond(start_response, 200, {"ok": False, "error": "invalid_json"})
+                    args.update(parsed if isinstance(parsed, dict) else {})
+                elif content_type.startswith("multipart/form-data"):
+                    args.update(_multipart(content_type, body))
+                else:
+                    args.update(_form(body))
+            status, headers, answer = handle_api(
+                emu, path[len("/api/"):], args,
+                authorization=environ.get("HTTP_AUTHORIZATION", ""), is_json=is_json)
+            return _respond(start_response, status, answer, headers)
+        if verb != "POST":
+            return _respond(start_response, 405, "method not allowed", content_type="text/plain")
+        if path.startswith("/upload/"):
+            status, text = emu.receive_upload(path[len("/upload/"):], body)
+        elif path.startswith("/response/"):
+            status, text = emu.receive_response_url(path[len("/response/"):], body)
+        else:
+            status, text = 404, "not found"
+        return _respond(start_response, status, text, content_type="text/plain; charset=utf-8")
+    return app
+
+
+class Server:
+    """waitress in a background thread."""
+
+    def __init__(self, app, host: str, port: int):
+        self._server = waitress.create_server(app, host=host, port=port, threads=8)
+        self.port = self._server.effective_port
+        self._thread = threading.Thread(target=self._server.run, name="slack-emulator",
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.close()
+        self._server.task_dispatcher.shutdown()
+        self._thread.join(timeout=5)

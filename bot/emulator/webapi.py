@@ -1,0 +1,75 @@
+"""The Web API dispatcher: auth, spec check, fault injection, handler, recording."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from . import api_chat, api_conversations, api_files, api_items, api_views
+from .api_support import SlackError
+from .spec import ArgumentError
+
+HANDLERS = {**api_conversations.HANDLERS, **api_chat.HANDLERS, **api_items.HANDLERS,
+            **api_views.HANDLERS, **api_files.HANDLERS}
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict
+    response: dict
+    status: int
+
+
+def _token(args: dict, authorization: str, is_json: bool) -> str | None:
+    if authorization.startswith("Bearer "):
+        return authorization[len("Bearer "):].strip()
+    # Slack does not read a token from a JSON body: it must be in the header.
+    return None if is_json else args.get("token")
+
+
+def handle_api(emu, method: str, args: dict, *, authorization: str = "",
+               is_json: bool = False) -> tuple[int, dict, dict]:
+    """Answer one Web API call: (HTTP status, extra headers, JSON body)."""
+    status, headers, body = _answer(emu, method, args, authorization, is_json)
+    recorded = {k: v for k, v in args.items() if k != "token"}
+    with emu.state.lock:
+        emu.calls.append(Call(method, recorded, body, status))
+    return status, headers, body
+
+
+def _answer(emu, method, args, authorization, is_json):
+    spec, handler = emu.specs.get(method), HANDLERS.get(method)
+    if spec is None or handler is None:
+        emu.violation(f"{method}: unknown method (not in the emulator's vendored specs)")
+        return 200, {}, {"ok": False, "error": "unknown_method"}
+    token = _token(args, authorization, is_json)
+    if not token:
+        return 200, {}, {"ok": False, "error": "not_authed"}
+    if token != emu.bot_token:
+        return 200, {}, {"ok": False, "error": "invalid_auth"}
+    try:
+        spec.check_args(args, is_json=is_json)
+    except ArgumentError as exc:
+        emu.violation(f"{method}: {'; '.join(exc.messages)}")
+        return 200, {}, SlackError("invalid_arguments", messages=exc.messages).body()
+    delay = emu.faults.delay_for(method)
+    if delay:
+        time.sleep(delay)
+    fault = emu.faults.take(method)
+    if fault is not None:
+        if fault.kind == "ratelimit":
+            return 429, {"Retry-After": str(fault.retry_after)}, {"ok": False, "error": "ratelimited"}
+        if fault.kind == "server_error":
+            return fault.status, {}, {"ok": False, "error": "fatal_error"}
+        return 200, {}, {"ok": False, "error": fault.error}
+    args = {k: v for k, v in args.items() if k != "token"}
+    try:
+        with emu.state.lock:
+            body = {"ok": True, **handler(emu, args)}
+    except SlackError as exc:
+        if exc.violation:
+            emu.violation(f"{method}: {exc.error} {'; '.join(exc.messages)}".strip())
+        if not spec.allows_error(exc.error):
+            emu.violation(f"{method}: returned {exc.error!r}, which its spec does not document")
+        body = exc.body()
+    return 200, {}, body
