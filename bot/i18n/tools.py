@@ -100,8 +100,14 @@ def _fields(text: str) -> set[str]:
         return {"<unbalanced braces>"}
 
 
+def _extracted(m: Message) -> tuple:
+    return (m.id, sorted(m.flags), m.auto_comments)
+
+
 def _shown(m: Message) -> str:
-    return repr(m.id[0] if isinstance(m.id, tuple) else m.id)
+    """The msgid's first line, short enough for one line of output."""
+    text = (m.id[0] if isinstance(m.id, tuple) else m.id).splitlines()[0]
+    return repr(text if len(text) <= 70 else text[:69] + "…")
 
 
 def placeholder_problems(m: Message) -> list[str]:
@@ -124,14 +130,11 @@ def check(root: Path) -> list[str]:
         extract_template(root, fresh_path)
         fresh = _messages(_read(fresh_path))
     committed = _messages(_read(pot)) if pot.is_file() else {}
-    stale = sorted(str(k[1]) for k in fresh.keys() ^ committed.keys())
-    stale += sorted(
-        str(k[1])
-        for k in fresh.keys() & committed.keys()
-        if (fresh[k].flags, fresh[k].auto_comments) != (committed[k].flags, committed[k].auto_comments)
-    )
-    if stale:
-        problems.append(f"{pot} is stale (run `python -m bot.i18n extract`): " + "; ".join(stale))
+    changed = {k for k in fresh.keys() & committed.keys() if _extracted(fresh[k]) != _extracted(committed[k])}
+    stale = [f"new in the code: {_shown(fresh[k])}" for k in fresh.keys() - committed.keys()]
+    stale += [f"no longer in the code: {_shown(committed[k])}" for k in committed.keys() - fresh.keys()]
+    stale += [f"other comments or flags: {_shown(fresh[k])}" for k in changed]
+    problems += [f"{pot} is stale (run `python -m bot.i18n extract`): {line}" for line in sorted(stale)]
     for code, path in po_files(root):
         messages = _messages(_read(path))
         if messages.keys() != committed.keys():
