@@ -9,6 +9,7 @@ from __future__ import annotations
 import string
 import tempfile
 from collections.abc import Iterator
+from io import BytesIO
 from pathlib import Path
 
 from babel import Locale
@@ -57,17 +58,33 @@ def extract_template(root: Path, output: Path) -> None:
     CommandLineInterface().run(argv)
 
 
+def fresh_template(root: Path) -> tuple[Catalog, bytes]:
+    """What extraction gives now: the parsed template and the file's bytes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{DOMAIN}.pot"
+        extract_template(root, path)
+        data = path.read_bytes()
+    return read_po(BytesIO(data), domain=DOMAIN), data
+
+
 def extract(root: Path) -> list[str]:
-    """Regenerate ``messages.pot`` and merge it into every ``.po``, keeping translations."""
+    """Regenerate ``messages.pot`` and merge it into every ``.po``, keeping translations.
+
+    Files whose messages did not change are left alone, so a run never makes a date-only diff.
+    """
     pot = template_path(root)
-    extract_template(root, pot)
-    template = _read(pot)
-    done = [str(pot)]
+    template, data = fresh_template(root)
+    changed = not pot.is_file() or bool(_differences(template, _read(pot)))
+    if changed:
+        pot.write_bytes(data)
+    done = [str(pot)] if changed else []
     for _code, path in po_files(root):
         catalog = _read(path)
-        catalog.update(template)
-        _write(path, catalog)
-        done.append(str(path))
+        before = {k: _extracted(m) for k, m in _messages(catalog).items()}
+        catalog.update(template, update_creation_date=changed)
+        if changed or before != {k: _extracted(m) for k, m in _messages(catalog).items()}:
+            _write(path, catalog)
+            done.append(str(path))
     return done
 
 
@@ -110,6 +127,15 @@ def _shown(m: Message) -> str:
     return repr(text if len(text) <= 70 else text[:69] + "…")
 
 
+def _differences(fresh: Catalog, committed: Catalog) -> list[str]:
+    """What extraction would change in the template, ignoring its header (dates, year)."""
+    new, old = _messages(fresh), _messages(committed)
+    lines = [f"new in the code: {_shown(new[k])}" for k in new.keys() - old.keys()]
+    lines += [f"no longer in the code: {_shown(old[k])}" for k in old.keys() - new.keys()]
+    lines += [f"other comments or flags: {_shown(new[k])}" for k in new.keys() & old.keys() if _extracted(new[k]) != _extracted(old[k])]
+    return sorted(lines)
+
+
 def placeholder_problems(m: Message) -> list[str]:
     ids = m.id if isinstance(m.id, tuple) else (m.id,)
     strings = m.string if isinstance(m.string, tuple) else (m.string,)
@@ -125,16 +151,10 @@ def check(root: Path) -> list[str]:
     """Every problem found, one line each; empty when the catalogs are up to date and complete."""
     problems = []
     pot = template_path(root)
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh_path = Path(tmp) / "fresh.pot"
-        extract_template(root, fresh_path)
-        fresh = _messages(_read(fresh_path))
-    committed = _messages(_read(pot)) if pot.is_file() else {}
-    changed = {k for k in fresh.keys() & committed.keys() if _extracted(fresh[k]) != _extracted(committed[k])}
-    stale = [f"new in the code: {_shown(fresh[k])}" for k in fresh.keys() - committed.keys()]
-    stale += [f"no longer in the code: {_shown(committed[k])}" for k in committed.keys() - fresh.keys()]
-    stale += [f"other comments or flags: {_shown(fresh[k])}" for k in changed]
-    problems += [f"{pot} is stale (run `python -m bot.i18n extract`): {line}" for line in sorted(stale)]
+    template = _read(pot) if pot.is_file() else Catalog()
+    for line in _differences(fresh_template(root)[0], template):
+        problems.append(f"{pot} is stale (run `python -m bot.i18n extract`): {line}")
+    committed = _messages(template)
     for code, path in po_files(root):
         messages = _messages(_read(path))
         if messages.keys() != committed.keys():

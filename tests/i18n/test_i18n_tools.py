@@ -118,3 +118,11 @@ def test_check_finds_placeholder_mismatch_and_fuzzy(project):
     assert len(problems) == 2
     assert any("['utilisateur'] instead of ['user']" in p for p in problems)
     assert any("'Start of the incident.' is fuzzy" in p for p in problems)
+
+
+def test_extract_without_code_changes_rewrites_nothing(project):
+    translate(po(project, "fr"), FRENCH)
+    files = [tools.template_path(project), po(project, "fr"), po(project, "en")]
+    before = [f.read_bytes() for f in files]
+    assert tools.extract(project) == []
+    assert [f.read_bytes() for f in files] == before
