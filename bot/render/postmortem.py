@@ -114,7 +114,8 @@ def section(pm: Postmortem, lang: Lang, langs: Sequence[Lang], timeline_hint: st
     paragraphs.append(actions_table(pm.actions, lang, langs) if pm.actions else to_be_completed(lang))
     paragraphs += [bold(lang._("Key figures")), "\n".join(figure_lines(pm.figures, lang))]
     if timeline_hint:
-        paragraphs.append(f"{colon(lang, lang._('Full timeline'))} {timeline_hint}")
+        where = colon(lang, lang._("Full timeline"))
+        paragraphs.append(f"{where} {timeline_hint}")
     return paragraphs
 
 

@@ -164,3 +164,9 @@ def test_separator_counts_one_per_extra_language(incident, entries, actions, now
     text = render(incident, entries, actions, now, fr_en)
     assert len(re.findall(r"^={14}.+ VERSION={14}$", text, flags=re.M)) == 1
     assert text.count("# Post Mortem") == 2
+
+
+def test_a_declaration_without_alert_says_so(incident, now, en):
+    declared = [Entry(EntryKind.DECLARED, at("12:13"))]
+    text = render(incident, declared, [], now, [en])
+    assert "* **4 December 12:13pm:** creation of a dedicated crisis unit. Start of investigations." in text
