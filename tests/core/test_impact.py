@@ -200,3 +200,9 @@ def test_accepted_entries_replay_to_the_checked_windows():
         (at("12:08"), at("12:13")),
         (at("16:39"), at("16:58")),
     ]
+
+
+def test_an_alert_before_the_impact_means_zero_time_to_detect():
+    rows = [(K.EVENT, "11:50", True), (K.IMPACT_START, "12:00", False), (K.DECLARED, "12:13", False)]
+    f = figures(incident(declared="12:13"), timeline(rows), now=at("13:00"))
+    assert f.time_to_detect == timedelta(0)
