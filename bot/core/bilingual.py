@@ -1,0 +1,54 @@
+"""Text written in several languages, each after its upper-case code: ``FR Nous avons… EN We have…``.
+
+A code counts only as a whole word (between spaces, or at an end), in upper case, and only for a
+configured language: "EN" inside a word, or the French preposition "en", is ordinary text. A code may
+be followed by a colon (``FR: …``, or ``FR : …`` the French way). Text before the first code, or text
+with no code at all, is the first configured language's. Refusals raise :class:`BilingualError` with a
+stable code: ``duplicate_language`` (params: ``lang``) when a code is given twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.core.model import Texts
+
+
+class BilingualError(ValueError):
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(f"{code}: {params}")
+        self.code = code
+        self.params = params
+
+
+def split_texts(text: str, languages: Sequence[str]) -> Texts:
+    """Split ``text`` by language code; parts left empty are absent. Keys follow ``languages``' order.
+
+    The preamble before the first code joins the first language's own coded part, if it has one
+    (the example's "TSR-2641 - Début / Start : … FR L'origine…" keeps its header in French).
+    """
+    if not languages:
+        raise ValueError("no language configured")
+    codes = {lang.upper(): lang for lang in languages}
+    marker = re.compile(
+        r"(?<!\S)(" + "|".join(map(re.escape, sorted(codes, key=len, reverse=True))) + r")"
+        r"(?:\s*:(?=\s|$)|:|(?=\s|$))"
+    )
+    matches = list(marker.finditer(text))
+    bodies: dict[str, list[str]] = {languages[0]: [text[: matches[0].start()] if matches else text]}
+    coded: set[str] = set()
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        lang = codes[match[1]]
+        if lang in coded:
+            raise BilingualError("duplicate_language", lang=lang)
+        coded.add(lang)
+        bodies.setdefault(lang, []).append(text[match.end() : end])
+    texts = {lang: " ".join(b.strip() for b in bodies.get(lang, []) if b.strip()) for lang in languages}
+    return {lang: value for lang, value in texts.items() if value}
+
+
+def missing_languages(texts: Texts, languages: Sequence[str]) -> list[str]:
+    """The configured languages without text, in configured order."""
+    return [lang for lang in languages if not texts.get(lang, "").strip()]
