@@ -30,6 +30,15 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+            # pysqlite begins transactions itself, late (not before a SELECT) and in a way that turns
+            # the first SAVEPOINT into the outer transaction: take that over (SQLAlchemy's documented recipe).
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):  # noqa: ANN001
+            # IMMEDIATE takes the write lock up front, so a read-then-write transaction from another
+            # process waits (busy_timeout) instead of failing with "database is locked" or losing an update.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
