@@ -8,6 +8,7 @@ from email.policy import HTTP
 from urllib.parse import parse_qsl
 
 import waitress
+from waitress import wasyncore
 
 from .webapi import handle_api
 
@@ -87,6 +88,9 @@ class Server:
         self._thread.start()
 
     def stop(self) -> None:
-        self._server.close()
-        self._server.task_dispatcher.shutdown()
+        # Close every socket from inside the loop thread (closing from here races its select),
+        # which ends the loop; then stop the worker threads.
+        server = self._server
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
         self._thread.join(timeout=5)
+        server.task_dispatcher.shutdown()
