@@ -1,0 +1,43 @@
+"""Fault injection: rate limits (with slack_sdk's retry handler), errors, server errors."""
+from __future__ import annotations
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+
+def test_rate_limit_then_success_with_the_retry_handler(emulator):
+    emulator.rate_limit("chat.postMessage", times=1, retry_after=0)
+    web = WebClient(token=emulator.bot_token, base_url=emulator.api_url,
+                    retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)])
+    web.chat_postMessage(channel="COPS", text="eventually")
+    statuses = [c.status for c in emulator.calls]
+    assert statuses == [429, 200]
+    assert emulator.calls[0].response == {"ok": False, "error": "ratelimited"}
+    assert [m["text"] for m in emulator.messages("COPS")] == ["eventually"]
+
+
+def test_rate_limit_answers_retry_after(emulator):
+    emulator.rate_limit("*", retry_after=7)
+    web = WebClient(token=emulator.bot_token, base_url=emulator.api_url)
+    with pytest.raises(SlackApiError) as info:
+        web.auth_test()
+    assert info.value.response.status_code == 429
+    assert info.value.response.headers["Retry-After"] == "7"
+    web.auth_test()
+
+
+def test_fail_and_server_error(emulator):
+    web = WebClient(token=emulator.bot_token, base_url=emulator.api_url)
+    emulator.fail("chat.postMessage", "channel_not_found", times=2)
+    for _ in range(2):
+        with pytest.raises(SlackApiError) as info:
+            web.chat_postMessage(channel="COPS", text="x")
+        assert info.value.response["error"] == "channel_not_found"
+    emulator.server_error("auth.test", status=503)
+    with pytest.raises(SlackApiError) as info:
+        web.auth_test()
+    assert info.value.response.status_code == 503
+    web.chat_postMessage(channel="COPS", text="x")
+    assert len(emulator.messages("COPS")) == 1
