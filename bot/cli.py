@@ -1,0 +1,156 @@
+"""`python -m bot` / `cellule`: serve, db upgrade, postmortem, timeline."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import threading
+
+from bot.config import ConfigError, Settings
+
+log = logging.getLogger("cellule")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line and status 2, as the contract says
+        self.exit(2, f"cellule: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="cellule", description="Cellule: incident response in Slack.")
+    sub = p.add_subparsers(dest="command")
+    sub.add_parser("serve", help="apply migrations, then serve Slack (HTTP, or Socket Mode with SLACK_APP_TOKEN)")
+    sub.add_parser("playground", help="a local Slack emulator with the bot, in the browser")
+    db = sub.add_parser("db", help="database tasks")
+    db.add_argument("action", choices=["upgrade"])
+    pm = sub.add_parser("postmortem", help="print the postmortem of an incident as Markdown")
+    pm.add_argument("ref")
+    pm.add_argument("--lang", help="one language (default: every configured language)")
+    tl = sub.add_parser("timeline", help="print the timeline of an incident")
+    tl.add_argument("ref")
+    tl.add_argument("--json", action="store_true", help="machine-readable output")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.from_env(os.environ)
+        command = args.command
+        if command is None:
+            if settings.bot_token:
+                command = "serve"
+            else:
+                command = "playground"
+        if command == "serve":
+            return serve(settings)
+        if command == "playground":
+            return playground(settings)
+        if command == "db":
+            from bot.store.migrate import upgrade
+
+            upgrade(settings.database_url)
+            print("database is up to date")
+            return 0
+        if command == "postmortem":
+            return print_postmortem(settings, args.ref, args.lang)
+        if command == "timeline":
+            return print_timeline(settings, args.ref, args.json)
+    except ConfigError as e:
+        print(f"cellule: {e}", file=sys.stderr)
+        return 2
+    return 2
+
+
+def serve(settings: Settings) -> int:
+    settings.require_slack()
+    from bot import runtime
+    from bot.server import serve_http, serve_socket_mode
+    from bot.store.migrate import upgrade
+
+    upgrade(settings.database_url)
+    rt = runtime.build(settings)
+    # Finish declares interrupted by a stop, and fetch back what was said meanwhile, without delaying start.
+    threading.Thread(target=_recover, args=(rt,), name="recover", daemon=True).start()
+    if settings.socket_mode:
+        serve_socket_mode(rt.app, settings.app_token)
+    else:
+        serve_http(rt.wsgi(), settings.host, settings.port)
+    return 0
+
+
+def _recover(rt) -> None:
+    from bot.flows import timeline
+    from bot.store import incidents as store
+
+    try:
+        rt.service.resume_unfinished()
+        with rt.deps.db.session() as s:
+            ids = [r.id for r in store.open_incidents(session=s) if r.channel_id]
+        for incident_id in ids:
+            timeline.backfill(rt.deps, incident_id)
+    except Exception:
+        log.warning("recovery at start did not finish", exc_info=True)
+
+
+def playground(settings: Settings) -> int:
+    # Until the playground exists, the same error as `serve` (CONTRACT.md).
+    settings.require_slack()
+    return serve(settings)
+
+
+def _offline_deps(settings: Settings):
+    """Store and catalogs only: the CLI reads, it never calls Slack."""
+    from bot.flows.deps import Deps
+    from bot.runtime import catalogs_for
+    from bot.store.db import Database
+    from bot.store.migrate import upgrade
+
+    upgrade(settings.database_url)
+    return Deps(settings=settings, db=Database(settings.database_url), catalogs=catalogs_for(settings), chat=None)
+
+
+def print_postmortem(settings: Settings, ref: str, lang: str | None) -> int:
+    from bot.flows.postmortem import compile_markdown
+
+    if lang and lang not in settings.languages:
+        raise ConfigError(f"--lang {lang}: not one of INCIDENT_LANGUAGES ({','.join(settings.languages)})")
+    deps = _offline_deps(settings)
+    langs = [deps.catalogs.lang(lang)] if lang else None
+    try:
+        markdown, _ = compile_markdown(deps, ref.upper(), langs)
+    except LookupError:
+        print(f"cellule: no incident {ref.upper()}", file=sys.stderr)
+        return 2
+    sys.stdout.write(markdown if markdown.endswith("\n") else markdown + "\n")
+    return 0
+
+
+def print_timeline(settings: Settings, ref: str, as_json: bool) -> int:
+    from bot.store import incidents as store
+    from bot.store import timeline as tl
+
+    deps = _offline_deps(settings)
+    with deps.db.session() as s:
+        row = store.by_ref(session=s, ref=ref)
+        if row is None:
+            print(f"cellule: no incident {ref.upper()}", file=sys.stderr)
+            return 2
+        entries = tl.entries(session=s, incident_id=row.id)
+    lang = deps.langs[0]
+    if as_json:
+        out = [{"at": e.at.isoformat(), "kind": e.kind.value, "author": e.author, "key": e.key,
+                "text": e.text, "texts": e.texts, "data": e.data, "ts": e.ts} for e in entries]
+        json.dump({"ref": row.ref, "entries": out}, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+        return 0
+    for e in entries:
+        text = " / ".join(e.texts[c] for c in settings.languages if e.texts.get(c)) or e.text
+        mark = "*" if e.key else " "
+        sys.stdout.write(f"{lang.datetime(e.at)} {mark} {e.kind.value:<12} {e.author or '-':<12} {text}\n")
+    return 0

@@ -1,0 +1,219 @@
+"""Declaring: record the incident first, then set up Slack in resumable steps.
+
+The incident is committed before any Slack call, so a refusal half-way loses nothing; each
+finished step is written to `incident.setup`, and running the setup again continues where it
+stopped (a repeated declare, the "try again" button, or the bot's own retry at start).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.core.channel_name import channel_name, with_suffix
+from bot.core.model import Entry, EntryKind, Incident, Priority, Responsibility, Role, Texts
+from bot.flows import sync
+from bot.flows.deps import Deps, UserError
+from bot.flows.incidents import Permissions
+from bot.slack import render
+from bot.slack.chat import ChatError
+from bot.store import incidents as store
+from bot.store import timeline as tl
+
+log = logging.getLogger("cellule.declare")
+MAX_NAME_TRIES = 30
+
+
+@dataclass
+class DeclareRequest:
+    user: str
+    title: Texts
+    priority: Priority = Priority.P3
+    category: str = ""
+    responsibility: Responsibility | None = None
+    components: Texts = field(default_factory=dict)
+    impact: Texts = field(default_factory=dict)
+    impact_start: datetime | None = None
+    private: bool = False
+    key: str | None = None  # idempotency key: the same request twice resumes one incident
+
+
+@dataclass
+class SetupReport:
+    incident: Incident
+    problems: list[tuple[str, dict]] = field(default_factory=list)  # (message code, params) to tell the declarer
+    channel_ok: bool = False
+
+
+def request_key(user: str, text: str) -> str:
+    return "cmd:" + hashlib.sha256(f"{user}\n{' '.join(text.split())}".encode()).hexdigest()[:40]
+
+
+def record(deps: Deps, req: DeclareRequest) -> tuple[Incident, bool]:
+    """Create the incident (or find the unfinished one with the same key). Returns (incident, created)."""
+    if not any(t.strip() for t in req.title.values()):
+        raise UserError("missing_title")
+    now = deps.now()
+    with deps.db.session() as s:
+        if req.key:
+            existing = store.by_declare_key(session=s, key=req.key)
+            if existing is not None:
+                return store.to_incident(existing), False
+        number = store.allocate_number(session=s, prefix=deps.settings.prefix, first=deps.settings.first_number)
+        incident = Incident(
+            ref=f"{deps.settings.prefix}-{number}",
+            number=number,
+            title=req.title,
+            priority=req.priority,
+            declared_at=now,
+            declared_by=req.user,
+            category=req.category,
+            responsibility=req.responsibility,
+            components=req.components,
+            impact=req.impact,
+            roles={Role.COMMANDER: req.user},  # the declarer leads until someone else is named
+        )
+        row = store.create(session=s, incident=incident, declare_key=req.key, is_private=req.private, now=now)
+        incident.id = row.id
+        tl.add(session=s, incident_id=row.id, now=now, entry=Entry(
+            kind=EntryKind.DECLARED, at=now, author=req.user, key=True,
+            data={"title": req.title, "priority": req.priority.value}))
+        if req.impact_start is not None:
+            tl.add(session=s, incident_id=row.id, now=now, entry=Entry(
+                kind=EntryKind.IMPACT_START, at=req.impact_start, author=req.user, key=True))
+    return incident, True
+
+
+def setup(deps: Deps, incident_id: int, permissions: Permissions,
+          progress: Callable[[Incident], None] | None = None) -> SetupReport:
+    """Run the Slack steps not done yet. Never raises for Slack refusals: they are reported."""
+    with deps.db.session() as s:
+        row = store.get(session=s, incident_id=incident_id)
+        incident, done, private = store.to_incident(row), dict(row.setup), row.is_private
+    report = SetupReport(incident)
+
+    if not incident.channel_id:
+        try:
+            _create_channel(deps, incident, private)
+        except ChatError as e:
+            report.problems.append(("channel_failed", {"code": e.code}))
+            return report
+    report.channel_ok = True
+    if progress:
+        progress(incident)
+
+    if not done.get("invited"):
+        report.problems += _invite(deps, incident, permissions)
+        _mark(deps, incident_id, "invited")
+    if not done.get("summary"):
+        try:
+            text, blocks = render.summary(incident, _entries(deps, incident_id), deps.langs)
+            ts = deps.chat.post(incident.channel_id, text, blocks)
+            with deps.db.session() as s:
+                store.add_post(session=s, incident_id=incident_id, kind="summary", channel_id=incident.channel_id, ts=ts,
+                               languages=deps.settings.languages)
+            deps.chat.pin(incident.channel_id, ts)
+            _mark(deps, incident_id, "summary")
+        except ChatError as e:
+            report.problems.append(("slack_refused", {"method": e.method, "code": e.code}))
+    if not done.get("topic"):
+        try:
+            deps.chat.set_topic(incident.channel_id, render.topic(incident, deps.langs))
+            _mark(deps, incident_id, "topic", render.topic(incident, deps.langs))
+        except ChatError as e:
+            report.problems.append(("slack_refused", {"method": e.method, "code": e.code}))
+    announced = dict(done.get("announced") or {})
+    for target in deps.settings.announce:
+        if target.channel in announced:
+            continue
+        langs = [deps.catalogs.lang(c) for c in deps.settings.announce_languages(target)]
+        text, blocks = render.announcement(incident, _entries(deps, incident_id), langs, deps.langs)
+        try:
+            ts = deps.chat.post(target.channel, text, blocks)
+        except ChatError as e:
+            code = "announce_not_in_channel" if e.code in ("not_in_channel", "channel_not_found") else "slack_refused"
+            report.problems.append((code, {"channel": f"<#{target.channel}>", "method": e.method, "code": e.code}))
+            continue
+        with deps.db.session() as s:
+            store.add_post(session=s, incident_id=incident_id, kind="announcement", channel_id=target.channel, ts=ts,
+                           languages=tuple(l.code for l in langs))
+        announced[target.channel] = ts
+        _mark(deps, incident_id, "announced", announced)
+    if announced and not done.get("bookmark"):
+        channel, ts = next(iter(announced.items()))
+        try:
+            link = deps.chat.permalink(channel, ts)
+            label = render.joined(deps.langs, "Stakeholder announcement")
+            deps.chat.bookmark(incident.channel_id, render.cut(label, 100), link)
+            _mark(deps, incident_id, "bookmark")
+        except ChatError as e:
+            report.problems.append(("slack_refused", {"method": e.method, "code": e.code}))
+    if not any(code in ("slack_refused",) for code, _ in report.problems):
+        with deps.db.session() as s:
+            row = store.get(session=s, incident_id=incident_id, lock=True)
+            row.setup = {**row.setup, "done": True}
+            row.declare_key = None  # the same title may be declared again later as a new incident
+            s.add(row)
+    return report
+
+
+def _entries(deps: Deps, incident_id: int) -> list[Entry]:
+    with deps.db.session() as s:
+        return tl.entries(session=s, incident_id=incident_id)
+
+
+def _mark(deps: Deps, incident_id: int, step: str, value=True) -> None:
+    with deps.db.session() as s:
+        store.mark_setup(session=s, incident_id=incident_id, step=step, value=value)
+
+
+def _create_channel(deps: Deps, incident: Incident, private: bool) -> None:
+    first_title = next((incident.title[c] for c in deps.settings.languages if incident.title.get(c)), "")
+    base = channel_name(deps.settings.prefix, incident.number, first_title)
+    name = base
+    for n in range(2, MAX_NAME_TRIES + 2):
+        try:
+            channel = deps.chat.create_channel(name, private)
+            break
+        except ChatError as e:
+            if e.code != "name_taken":
+                raise
+            name = with_suffix(base, n)
+    else:
+        raise ChatError("name_taken", "conversations.create")
+    with deps.db.session() as s:
+        row = store.get(session=s, incident_id=incident.id, lock=True)
+        row.channel_id, row.channel_name = channel["id"], channel.get("name", name)
+        s.add(row)
+    incident.channel_id, incident.channel_name = channel["id"], channel.get("name", name)
+
+
+def _invite(deps: Deps, incident: Incident, permissions: Permissions) -> list[tuple[str, dict]]:
+    problems: list[tuple[str, dict]] = []
+    users, failed_groups = permissions.crisis_unit_users()
+    for group in failed_groups:
+        problems.append(("crisis_group_unknown", {"group": group}))
+    bot_user = deps.chat.me().get("user_id")
+    wanted = [u for u in [incident.declared_by, *sorted(users)] if u and u != bot_user]
+    wanted = list(dict.fromkeys(wanted))
+    if not wanted:
+        return problems
+    try:
+        answer = deps.chat.invite(incident.channel_id, wanted)
+        errors = answer.get("errors") or []
+    except ChatError as e:
+        errors = (e.detail or {}).get("errors") or [] if isinstance(e.detail, dict) else []
+        if not errors and e.code != "already_in_channel":
+            problems.append(("slack_refused", {"method": e.method, "code": e.code}))
+    for err in errors:
+        if err.get("error") in ("already_in_channel", "cant_invite_self"):
+            continue  # fine: they are there already
+        problems.append(("crisis_user_unknown", {"user": err.get("user", "?"), "code": err.get("error", "?")}))
+    return problems
+
+
+def refresh_after_setup(deps: Deps, incident_id: int) -> None:
+    sync.refresh(deps, incident_id)

@@ -1,0 +1,51 @@
+"""What every flow needs, built once at start and passed in (no globals)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from bot.config import Settings
+from bot.i18n import Catalogs, Lang
+from bot.slack.chat import Chat
+from bot.store.db import Database
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    db: Database
+    catalogs: Catalogs
+    chat: Chat
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @property
+    def langs(self) -> list[Lang]:
+        return [self.catalogs.lang(code) for code in self.settings.languages]
+
+    def lang_of(self, user: str | None) -> Lang:
+        """The person's Slack language when we ship it, else the first configured one."""
+        if user:
+            locale = self.chat.user_locale(user)
+            if locale:
+                code = locale.replace("_", "-").split("-")[0].lower()
+                if code in self.catalogs.languages:
+                    return self.catalogs.lang(code)
+        return self.catalogs.lang(self.settings.languages[0])
+
+
+class UserError(Exception):
+    """A refusal or mistake to tell the person, in their language. `code` picks the message."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params

@@ -1,0 +1,63 @@
+"""Finding the incident a command is about, and who may change it."""
+
+from __future__ import annotations
+
+import time
+
+from bot.core.model import Incident
+from bot.flows.deps import Deps, UserError
+from bot.slack.chat import ChatError
+from bot.store import incidents as store
+
+GROUP_TTL = 300.0  # seconds a user group's member list is trusted
+
+
+def find(deps: Deps, *, channel_id: str | None, ref: str | None, command: str) -> Incident:
+    with deps.db.session() as s:
+        row = store.by_ref(session=s, ref=ref) if ref else store.by_channel(session=s, channel_id=channel_id or "")
+    if row is None:
+        if ref:
+            raise UserError("unknown_ref", ref=ref)
+        raise UserError("no_incident_here", command=command, prefix=deps.settings.prefix)
+    return store.to_incident(row)
+
+
+class Permissions:
+    """CONTRACT: when CRISIS_UNIT is set, only it, the declarer and the roles may change an incident."""
+
+    def __init__(self, deps: Deps):
+        self.deps = deps
+        self._groups: dict[str, tuple[float, set[str]]] = {}
+
+    def crisis_unit_users(self) -> tuple[set[str], list[str]]:
+        """Users of CRISIS_UNIT with groups expanded; also the groups Slack would not list."""
+        users, failed = set(), []
+        for member in self.deps.settings.crisis_unit:
+            if member.startswith("S"):
+                try:
+                    users |= self._group(member)
+                except ChatError:
+                    failed.append(member)
+            else:
+                users.add(member)
+        return users, failed
+
+    def _group(self, group: str) -> set[str]:
+        now = time.monotonic()
+        cached = self._groups.get(group)
+        if cached and now - cached[0] < GROUP_TTL:
+            return cached[1]
+        members = set(self.deps.chat.usergroup_members(group))
+        self._groups[group] = (now, members)
+        return members
+
+    def may_change(self, user: str, incident: Incident | None) -> bool:
+        if not self.deps.settings.crisis_unit:
+            return True
+        if incident is not None and (user == incident.declared_by or user in incident.roles.values()):
+            return True
+        return user in self.crisis_unit_users()[0]
+
+    def check(self, user: str, incident: Incident | None) -> None:
+        if not self.may_change(user, incident):
+            raise UserError("not_allowed", ref=incident.ref if incident else "")

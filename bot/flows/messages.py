@@ -1,0 +1,64 @@
+"""Every refusal and mistake the bot can tell a person, as catalog strings keyed by a stable code."""
+
+from __future__ import annotations
+
+from bot.core.model import Status
+from bot.i18n import N_, Lang
+
+MESSAGES: dict[str, str] = {
+    # command syntax
+    "unknown_priority": N_("Unknown priority “{given}”: use P1, P2, P3 or P4."),
+    "missing_title": N_("Give the incident a title: `/incident declare P2 FR Titre… EN Title…`."),
+    "title_unusable": N_("The title needs letters or digits; emoji alone cannot name a channel."),
+    "need_mention": N_("Name the person with an @mention, e.g. `/incident role commander @alex`."),
+    "unknown_role": N_("Unknown role “{given}”: use commander, comms or scribe."),
+    "unknown_field": N_("Unknown field “{given}”. Fields: {fields}."),
+    "unknown_status": N_("Unknown status “{given}”. Statuses: {statuses}."),
+    "unknown_responsibility": N_("Responsibility is internal or external, not “{given}”."),
+    "empty_value": N_("Give a value: `/incident set {field} …`."),
+    "action_syntax": N_("Write the action as `/incident action <symptom> => <action>`."),
+    "event_text": N_("Say what happened: `/incident event 12h13 Alerts raised`."),
+    "impact_syntax": N_("Use `/incident impact start [time]` or `/incident impact end [time]`."),
+    "duplicate_language": N_("The language code {lang} appears twice in your text."),
+    # which incident
+    "no_incident_here": N_("This is not a crisis channel. Name the incident: `/incident {command} {prefix}-123 …`."),
+    "unknown_ref": N_("There is no incident {ref}."),
+    "not_allowed": N_("Only the crisis unit, the declarer and the incident's roles can change {ref}. You can still read it with `/incident status`."),
+    # times
+    "time_unreadable": N_("I could not read the time “{text}”. Try 12h08, 16:39 CET, 04/12/2025 12h08 or yesterday 23:10."),
+    "time_future": N_("{text} is in the future; timeline entries record what already happened."),
+    "time_invalid_date": N_("“{text}” is not a real date."),
+    # impact windows
+    "impact_already_open": N_("Customer impact is already running since {start}. End it first with `/incident impact end`."),
+    "impact_none_open": N_("There is no customer impact running; start one with `/incident impact start`."),
+    "impact_end_before_start": N_("The impact cannot end ({end}) before it started ({start})."),
+    "impact_overlap": N_("That time falls inside another impact window ({start} – {end})."),
+    # lifecycle
+    "transition_backwards": N_("{ref} is already “{current}”; it can move to: {allowed}."),
+    "transition_resolved_needs_reopen": N_("{ref} is resolved. Use `/incident reopen` if the incident is back."),
+    "transition_not_resolved": N_("{ref} is not resolved, so it cannot be reopened; it is “{current}”."),
+    "already_resolved": N_("{ref} is already resolved."),
+    # Slack problems
+    "slack_unreachable": N_("Slack did not answer; what you asked is recorded and I will finish it as soon as Slack is back."),
+    "slack_refused": N_("Slack refused “{method}” ({code}). What was already recorded is kept."),
+    "database_down": N_("The incident database is not answering right now; nothing was changed. Try again in a minute."),
+    "channel_failed": N_("The incident is recorded, but Slack refused to create its channel ({code}). Press “Try again” or run the same command again: it will not create a second incident."),
+    "announce_not_in_channel": N_("I could not post in {channel}: invite @Cellule to {channel} (`/invite @Cellule`), then press “Try again”."),
+    "crisis_group_unknown": N_("The user group {group} in CRISIS_UNIT could not be read; check the ID."),
+    "crisis_user_unknown": N_("{user} from CRISIS_UNIT could not be invited ({code}); check the ID in CRISIS_UNIT."),
+    "internal": N_("Something went wrong on my side; nothing already recorded is lost. Please try again."),
+}
+
+
+def describe(lang: Lang, code: str, /, **params) -> str:
+    msgid = MESSAGES.get(code, MESSAGES["internal"])
+    # Statuses and lists of them are shown in the reader's language.
+    for k, v in list(params.items()):
+        if isinstance(v, Status):
+            params[k] = lang.status(v)
+        elif isinstance(v, (list, tuple)):
+            params[k] = lang.list([lang.status(x) if isinstance(x, Status) else str(x) for x in v]) if v else "-"
+    try:
+        return lang._(msgid, **params)
+    except (KeyError, IndexError):  # a parameter missing: still say something useful
+        return lang._(msgid.split("{")[0].strip() or MESSAGES["internal"])

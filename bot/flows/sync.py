@@ -1,0 +1,44 @@
+"""Keep what is already posted true: the pinned summary, the announcements and the topic."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.flows.deps import Deps
+from bot.slack import render
+from bot.slack.chat import ChatError
+from bot.store import incidents as store
+from bot.store import timeline as tl
+
+log = logging.getLogger("cellule.sync")
+
+
+def refresh(deps: Deps, incident_id: int, *, topic: bool = True) -> list[tuple[str, dict]]:
+    """Edit the summary and announcements in place; returns problems instead of raising."""
+    problems: list[tuple[str, dict]] = []
+    with deps.db.session() as s:
+        row = store.get(session=s, incident_id=incident_id)
+        incident = store.to_incident(row)
+        last_topic = row.setup.get("topic")
+        entries = tl.entries(session=s, incident_id=incident_id)
+        posts = store.posts(session=s, incident_id=incident_id, kind="summary") + \
+            store.posts(session=s, incident_id=incident_id, kind="announcement")
+    for post in posts:
+        if post.kind == "summary":
+            text, blocks = render.summary(incident, entries, deps.langs)
+        else:
+            langs = [deps.catalogs.lang(c) for c in post.languages.split(",") if c] or deps.langs
+            text, blocks = render.announcement(incident, entries, langs, deps.langs)
+        try:
+            deps.chat.update(post.channel_id, post.ts, text, blocks)
+        except ChatError as e:
+            problems.append(("slack_refused", {"method": e.method, "code": e.code}))
+    new_topic = render.topic(incident, deps.langs)
+    if topic and incident.channel_id and new_topic != last_topic:
+        try:
+            deps.chat.set_topic(incident.channel_id, new_topic)
+            with deps.db.session() as s:
+                store.mark_setup(session=s, incident_id=incident_id, step="topic", value=new_topic)
+        except ChatError as e:
+            problems.append(("slack_refused", {"method": e.method, "code": e.code}))
+    return problems

@@ -1,0 +1,182 @@
+"""The timeline: key moments typed by people, impact windows, chat capture and backfill."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from bot.core import impact
+from bot.core.bilingual import split_texts
+from bot.core.model import Entry, EntryKind, Incident
+from bot.core.timeparse import split_leading_time
+from bot.flows import sync
+from bot.flows.deps import Deps, UserError
+from bot.slack import render
+from bot.slack.chat import ChatError
+from bot.store import incidents as store
+from bot.store import timeline as tl
+
+log = logging.getLogger("cellule.timeline")
+
+
+def ts_time(ts: str) -> datetime:
+    """A Slack ts is the message's own time: seconds since the epoch, with a sequence suffix."""
+    return datetime.fromtimestamp(float(ts), tz=timezone.utc)
+
+
+def leading_time(deps: Deps, text: str) -> tuple[datetime | None, str]:
+    return split_leading_time(text, now=deps.now(), tz=deps.settings.tz)
+
+
+def add_event(deps: Deps, incident: Incident, *, user: str, text: str) -> Entry:
+    """`/incident event [<time>] <text>`: a key moment, echoed in the channel so everyone sees it."""
+    at, rest = leading_time(deps, text)
+    if not rest:
+        raise UserError("event_text")
+    texts = split_texts(rest, deps.settings.languages)
+    now = deps.now()
+    entry = Entry(kind=EntryKind.EVENT, at=at or now, author=user, texts=texts, key=True)
+    with deps.db.session() as s:
+        row = tl.add(session=s, incident_id=incident.id, now=now, entry=entry)
+    entry.id = row.id
+    if incident.channel_id:
+        when = " / ".join(dict.fromkeys(l.time(entry.at, now=now) for l in deps.langs))
+        body = render.multilingual(texts, deps.langs, deps.langs)
+        try:
+            ts = deps.chat.post(incident.channel_id, f":pushpin: {when} — {rest}",
+                                render.sections(f":pushpin: *{when}*\n{body}"))
+            with deps.db.session() as s:
+                store.add_post(session=s, incident_id=incident.id, kind="event", channel_id=incident.channel_id,
+                               ts=ts, entry_id=row.id)
+        except ChatError:
+            log.warning("event recorded but not echoed in %s", incident.channel_id)
+    return entry
+
+
+def impact_edge(deps: Deps, incident: Incident, *, user: str, edge: str, text: str) -> Entry:
+    """`/incident impact start|end [<time>]`, validated against the windows already recorded."""
+    at, rest = leading_time(deps, text)
+    now = deps.now()
+    at = at or now
+    with deps.db.session() as s:
+        entries = tl.entries(session=s, incident_id=incident.id)
+        if edge == "start":
+            impact.check_impact_start(entries, at)
+            kind = EntryKind.IMPACT_START
+        else:
+            impact.check_impact_end(entries, at)
+            kind = EntryKind.IMPACT_END
+        texts = split_texts(rest, deps.settings.languages) if rest else {}
+        entry = Entry(kind=kind, at=at, author=user, key=True, texts=texts)
+        row = tl.add(session=s, incident_id=incident.id, now=now, entry=entry)
+    entry.id = row.id
+    sync.refresh(deps, incident.id, topic=False)
+    return entry
+
+
+# Chat capture --------------------------------------------------------------------------------
+
+def _message_entry(message: dict) -> Entry:
+    files = [f.get("name") or f.get("id") for f in message.get("files") or []]
+    data = {}
+    if files:
+        data["files"] = files
+    if message.get("thread_ts") and message.get("thread_ts") != message.get("ts"):
+        data["thread_ts"] = message["thread_ts"]
+    return Entry(kind=EntryKind.MESSAGE, at=ts_time(message["ts"]), author=message.get("user"),
+                 text=message.get("text", ""), data=data, ts=message["ts"])
+
+
+def capture(deps: Deps, incident_id: int, channel: str, message: dict) -> bool:
+    """Record one chat message; False when it was already recorded (retry, backfill, other process)."""
+    entry = _message_entry(message)
+    with deps.db.session() as s:
+        row = tl.add(session=s, incident_id=incident_id, now=deps.now(), entry=entry, channel_id=channel,
+                     thread_ts=entry.data.get("thread_ts"), dedupe_key=f"msg:{channel}:{message['ts']}")
+    return row is not None
+
+
+def edited(deps: Deps, channel: str, message: dict) -> None:
+    with deps.db.session() as s:
+        row = tl.by_message(session=s, channel_id=channel, ts=message["ts"])
+        if row is not None:
+            row.text = message.get("text", "")
+            row.data = {**row.data, "edited": True}
+            s.add(row)
+
+
+def deleted(deps: Deps, channel: str, ts: str) -> None:
+    with deps.db.session() as s:
+        row = tl.by_message(session=s, channel_id=channel, ts=ts)
+        if row is not None:
+            row.deleted = True
+            s.add(row)
+
+
+def mark_key(deps: Deps, incident_id: int, channel: str, ts: str, key: bool) -> bool:
+    """The timeline reaction: the message becomes a key moment at the message's own time."""
+    with deps.db.session() as s:
+        row = tl.by_message(session=s, channel_id=channel, ts=ts)
+    if row is None and key:
+        # Not captured yet (the bot was down, or the reaction raced the message): fetch it.
+        message = _fetch_message(deps, channel, ts)
+        if message is None:
+            return False
+        capture(deps, incident_id, channel, message)
+    with deps.db.session() as s:
+        row = tl.by_message(session=s, channel_id=channel, ts=ts)
+        if row is None:
+            return False
+        row.key = key
+        s.add(row)
+    return True
+
+
+def _fetch_message(deps: Deps, channel: str, ts: str) -> dict | None:
+    try:
+        answer = deps.chat.history(channel, oldest=None, cursor=None, latest=ts, inclusive=True, limit=1)
+    except ChatError:
+        return None
+    for m in answer.get("messages", []):
+        if m.get("ts") == ts:
+            return m
+    return None
+
+
+def is_people_message(message: dict, bot_user: str | None) -> bool:
+    """Chat to record: people's messages (not the bot's own posts, which are typed entries already)."""
+    if message.get("bot_id") or message.get("user") in (None, bot_user):
+        return False
+    return message.get("subtype") in (None, "file_share", "thread_broadcast", "me_message")
+
+
+def backfill(deps: Deps, incident_id: int) -> int:
+    """Fetch back what was said while the bot was down: channel history and thread replies."""
+    with deps.db.session() as s:
+        row = store.get(session=s, incident_id=incident_id)
+        channel = row.channel_id
+    if not channel:
+        return 0
+    bot_user = deps.chat.me().get("user_id")
+    added, cursor, threads = 0, None, []
+    while True:
+        answer = deps.chat.history(channel, cursor=cursor)
+        for m in answer.get("messages", []):
+            if m.get("reply_count"):
+                threads.append(m["ts"])
+            if is_people_message(m, bot_user):
+                added += capture(deps, incident_id, channel, m)
+        cursor = (answer.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            break
+    for parent in threads:
+        cursor = None
+        while True:
+            answer = deps.chat.replies(channel, parent, cursor=cursor)
+            for m in answer.get("messages", []):
+                if m.get("ts") != parent and is_people_message(m, bot_user):
+                    added += capture(deps, incident_id, channel, m)
+            cursor = (answer.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+    return added

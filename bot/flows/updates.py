@@ -1,0 +1,163 @@
+"""Status updates, resolve and reopen, field changes and roles — and posting them everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.core import lifecycle
+from bot.core.model import Entry, EntryKind, Incident, Priority, Responsibility, Role, Status, Texts
+from bot.flows import sync
+from bot.flows.deps import Deps, UserError
+from bot.render.header import header_line
+from bot.slack import render
+from bot.slack.chat import ChatError
+from bot.store import incidents as store
+from bot.store import timeline as tl
+
+TEXT_FIELDS = ("impact", "cause", "context", "components", "title")
+
+
+@dataclass
+class Outcome:
+    incident: Incident
+    entry_id: int | None = None
+    missing: list[str] = field(default_factory=list)  # languages with no text yet
+    problems: list[tuple[str, dict]] = field(default_factory=list)
+
+
+def _refused(e: lifecycle.TransitionRefused, incident: Incident) -> UserError:
+    return UserError(f"transition_{e.code}", ref=incident.ref, current=e.current, allowed=list(e.allowed))
+
+
+def post_update(deps: Deps, incident_id: int, *, user: str, status: Status, texts: Texts,
+                reopen_at: datetime | None = None) -> Outcome:
+    """Record a status update (or a reopen when `reopen_at` is given), then post it everywhere."""
+    now = deps.now()
+    with deps.db.session() as s:
+        row = store.get(session=s, incident_id=incident_id, lock=True)
+        incident = store.to_incident(row)
+        previous = incident.status
+        try:
+            if reopen_at is not None:
+                lifecycle.check_reopen(previous)
+            else:
+                lifecycle.check_update(previous, status)
+        except lifecycle.TransitionRefused as e:
+            raise _refused(e, incident) from None
+        if reopen_at is not None:
+            tl.add(session=s, incident_id=incident_id, now=now, entry=Entry(
+                kind=EntryKind.REOPENED, at=reopen_at, author=user, key=True, texts=texts))
+            row.resolved_at = None
+        row.status = status.value
+        if status is Status.RESOLVED:
+            row.resolved_at = now
+        store.save(session=s, row=row, now=now)
+        entry = tl.add(session=s, incident_id=incident_id, now=now, entry=Entry(
+            kind=EntryKind.STATUS, at=now, author=user, texts=texts,
+            data={"from": previous.value, "to": status.value}))
+        incident = store.to_incident(row)
+        entries = tl.entries(session=s, incident_id=incident_id)
+    out = Outcome(incident, entry.id, missing=[c for c in deps.settings.languages if not texts.get(c, "").strip()])
+    changed = previous is not status
+    out.problems += _post_everywhere(deps, incident, entries, entry.id, status, texts, broadcast=changed)
+    out.problems += sync.refresh(deps, incident_id)
+    return out
+
+
+def _post_everywhere(deps: Deps, incident: Incident, entries: list[Entry], entry_id: int, status: Status,
+                     texts: Texts, *, broadcast: bool) -> list[tuple[str, dict]]:
+    """Crisis channel: every language. Stakeholders: their languages, in the announcement's thread."""
+    problems: list[tuple[str, dict]] = []
+    header = header_line(incident, entries, deps.langs)
+    targets: list[tuple[str, str | None, list]] = []
+    if incident.channel_id:
+        targets.append((incident.channel_id, None, deps.langs))
+    with deps.db.session() as s:
+        announcements = store.posts(session=s, incident_id=incident.id, kind="announcement")
+    for a in announcements:
+        langs = [deps.catalogs.lang(c) for c in a.languages.split(",") if c] or deps.langs
+        targets.append((a.channel_id, a.ts, langs))
+    for channel, thread, langs in targets:
+        head = header if thread is None else header_line(incident, entries, langs)
+        text, blocks = render.update(incident, status, texts, langs, deps.langs, header=head)
+        try:
+            ts = deps.chat.post(channel, text, blocks, thread_ts=thread, broadcast=broadcast and thread is not None)
+        except ChatError as e:
+            problems.append(("slack_refused", {"method": e.method, "code": e.code}))
+            continue
+        with deps.db.session() as s:
+            store.add_post(session=s, incident_id=incident.id, kind="update", channel_id=channel, ts=ts,
+                           languages=tuple(l.code for l in langs), entry_id=entry_id)
+    return problems
+
+
+def add_translations(deps: Deps, incident_id: int, entry_id: int, texts: Texts) -> Outcome:
+    """Fill languages that were missing from an update, and edit the messages already posted."""
+    with deps.db.session() as s:
+        row = tl.get(session=s, entry_id=entry_id)
+        if row is None or row.incident_id != incident_id:
+            raise UserError("internal")
+        merged = {**row.texts, **{k: v for k, v in texts.items() if v.strip()}}
+        row.texts = merged
+        s.add(row)
+        incident = store.to_incident(store.get(session=s, incident_id=incident_id))
+        entries = tl.entries(session=s, incident_id=incident_id)
+        posts = store.posts(session=s, incident_id=incident_id, entry_id=entry_id)
+        status = Status(row.data.get("to", incident.status.value))
+    out = Outcome(incident, entry_id, missing=[c for c in deps.settings.languages if not merged.get(c, "").strip()])
+    for post in posts:
+        langs = [deps.catalogs.lang(c) for c in post.languages.split(",") if c] or deps.langs
+        head = header_line(incident, entries, langs)
+        text, blocks = render.update(incident, status, merged, langs, deps.langs, header=head)
+        try:
+            deps.chat.update(post.channel_id, post.ts, text, blocks)
+        except ChatError as e:
+            out.problems.append(("slack_refused", {"method": e.method, "code": e.code}))
+    return out
+
+
+def set_field(deps: Deps, incident_id: int, *, user: str, name: str, value) -> Outcome:
+    """Change one field; recorded in the timeline; a priority change is told to stakeholders."""
+    now = deps.now()
+    with deps.db.session() as s:
+        row = store.get(session=s, incident_id=incident_id, lock=True)
+        old = getattr(row, name)
+        if name in TEXT_FIELDS:
+            new = {**old, **value} if isinstance(value, dict) else value
+        elif isinstance(value, (Priority, Responsibility)):
+            new = value.value
+        else:
+            new = value
+        setattr(row, name, new)
+        store.save(session=s, row=row, now=now)
+        entry = tl.add(session=s, incident_id=incident_id, now=now, entry=Entry(
+            kind=EntryKind.FIELD, at=now, author=user, data={"field": name, "old": old, "new": new}))
+        incident = store.to_incident(row)
+        entries = tl.entries(session=s, incident_id=incident_id)
+    out = Outcome(incident, entry.id)
+    if name == "priority" and old != new:
+        texts = {l.code: l._("Priority changed from {old} to {new}.", old=old, new=new) for l in deps.langs}
+        out.problems += _post_everywhere(deps, incident, entries, entry.id, incident.status, texts, broadcast=True)
+    out.problems += sync.refresh(deps, incident_id)
+    return out
+
+
+def set_role(deps: Deps, incident_id: int, *, user: str, role: Role, person: str) -> Outcome:
+    now = deps.now()
+    with deps.db.session() as s:
+        row = store.get(session=s, incident_id=incident_id, lock=True)
+        row.roles = {**row.roles, role.value: person}
+        store.save(session=s, row=row, now=now)
+        entry = tl.add(session=s, incident_id=incident_id, now=now, entry=Entry(
+            kind=EntryKind.ROLE, at=now, author=user, data={"role": role.value, "user": person}))
+        incident = store.to_incident(row)
+    out = Outcome(incident, entry.id)
+    if incident.channel_id:
+        try:
+            deps.chat.invite(incident.channel_id, [person])
+        except ChatError as e:
+            if e.code not in ("already_in_channel", "cant_invite_self"):
+                out.problems.append(("slack_refused", {"method": e.method, "code": e.code}))
+    out.problems += sync.refresh(deps, incident_id)
+    return out

@@ -1,0 +1,55 @@
+"""HTTP serving: Bolt's WSGI adapter behind waitress, plus /healthz and a body size limit."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot.store.db import Database
+
+log = logging.getLogger("cellule.server")
+
+MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; anything bigger is not Slack
+
+
+def _send(start_response, status: str, body: dict) -> list[bytes]:
+    data = json.dumps(body).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def make_wsgi(app: App, db: Database, path: str = "/slack/events"):
+    bolt = SlackRequestHandler(app, path=path)
+
+    def wsgi(environ, start_response):
+        route = environ.get("PATH_INFO", "")
+        if route == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
+            if db.ping():
+                return _send(start_response, "200 OK", {"ok": True, "database": "ok"})
+            return _send(start_response, "503 Service Unavailable", {"ok": False, "database": "unavailable"})
+        if route == path:
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = MAX_BODY + 1
+            if length > MAX_BODY:
+                return _send(start_response, "413 Payload Too Large", {"ok": False})
+        return bolt(environ, start_response)
+
+    return wsgi
+
+
+def serve_http(wsgi, host: str, port: int, threads: int = 16) -> None:
+    from waitress import serve
+
+    log.info("listening on http://%s:%s", host, port)
+    serve(wsgi, host=host, port=port, threads=threads, max_request_body_size=MAX_BODY, ident="cellule")
+
+
+def serve_socket_mode(app: App, app_token: str) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    SocketModeHandler(app, app_token).start()

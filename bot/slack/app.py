@@ -1,0 +1,34 @@
+"""The Bolt app, built by a factory from settings (no network at import)."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor
+
+from slack_bolt import App
+
+from bot.config import Settings
+from bot.flows.service import Service
+from bot.slack.listeners import register_listeners
+
+log = logging.getLogger("cellule.app")
+
+
+def build_app(settings: Settings, service: Service, executor: Executor | None = None) -> App:
+    extra = {"listener_executor": executor} if executor is not None else {}
+    app = App(
+        token=settings.bot_token,
+        signing_secret=settings.signing_secret or "socket-mode-has-no-signing-secret",
+        client=service.deps.chat.client,
+        # Acknowledge first and keep working in Bolt's thread pool: Slack gets its answer in time.
+        process_before_response=False,
+        logger=logging.getLogger("cellule.bolt"),
+        **extra,
+    )
+    register_listeners(app, service)
+
+    @app.error
+    def on_error(error, body, logger):  # one place for what a listener did not handle
+        logger.error("listener failed: %s (%s)", type(error).__name__, (body or {}).get("type"), exc_info=error)
+
+    return app

@@ -1,0 +1,187 @@
+"""`/incident …`: acknowledge at once, then parse, call a flow, and answer the caller in their language."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bot.core import commands as cmd
+from bot.core.bilingual import BilingualError, split_texts
+from bot.core.impact import ImpactError
+from bot.core.model import Action, Priority, Responsibility, Role, Status
+from bot.core.timeparse import TimeParseError
+from bot.flows import declare as declaring
+from bot.flows import postmortem, timeline, updates
+from bot.flows.deps import UserError
+from bot.flows.incidents import find
+from bot.flows.messages import describe
+from bot.flows.service import Service
+from bot.i18n import N_, Lang
+from bot.slack import render, views
+from bot.store import incidents as store
+
+log = logging.getLogger("cellule.commands")
+
+HELP = N_(
+    "*/incident* — incident response\n"
+    "• `declare [P1-P4] FR titre… EN title…` — declare; opens the crisis channel (no title: a form)\n"
+    "• `update <status> FR … EN …` — status update (investigating, identified, monitoring, resolved); no text: a form\n"
+    "• `resolve [text]` · `reopen [time] [text]`\n"
+    "• `impact start [time]` · `impact end [time]` — customer-impact windows\n"
+    "• `event [time] <text>` — a key moment in the timeline\n"
+    "• `set <priority|category|responsibility|components|impact|cause|context|title> <value>`\n"
+    "• `action <symptom> => <action>` — a row of the postmortem's actions\n"
+    "• `role <commander|comms|scribe> @person`\n"
+    "• `postmortem` — compile and publish · `status` · `list` · `help`\n"
+    "Outside a crisis channel, put the reference after the subcommand: `/incident update {prefix}-12 monitoring …`.\n"
+    "Times: 12h08, 16:39 CET, 04/12/2025 12h08, 4 décembre 12h08, Dec 4 12:08pm, yesterday 23:10."
+)
+
+
+def register(app, service: Service) -> None:
+    app.command("/incident")(lambda ack, command, respond: handle(service, ack, command, respond))
+
+
+def handle(service: Service, ack: Callable, command: dict, respond: Callable) -> None:
+    """Acknowledge first (Slack's 3 seconds), then do the work in this listener thread."""
+    ack()  # nothing before this: the acknowledgement must not wait on Slack or the database
+    parsed = cmd.parse(command.get("text", ""), service.deps.settings.prefix)
+    user = command["user_id"]
+    lang = service.deps.lang_of(user)
+
+    def reply(text: str, blocks: list | None = None, replace: bool = False) -> None:
+        payload = {"text": text, "response_type": "ephemeral", "replace_original": replace}
+        if blocks:
+            payload["blocks"] = blocks
+        respond(**payload)
+
+    try:
+        run(service, parsed, command, lang, reply)
+    except UserError as e:
+        reply(describe(lang, e.code, **e.params))
+    except cmd.CommandError as e:
+        reply(describe(lang, e.code, **e.params))
+    except TimeParseError as e:
+        reply(describe(lang, f"time_{e.code}", **{"text": e.params.get("text", ""), **e.params}))
+    except ImpactError as e:
+        reply(describe(lang, f"impact_{e.code}", **_times(lang, e.params)))
+    except BilingualError as e:
+        reply(describe(lang, e.code, **e.params))
+    except Exception:
+        log.exception("command failed: %s", parsed.name)
+        reply(describe(lang, service.failure_code()))
+
+
+def _times(lang: Lang, params: dict) -> dict:
+    from datetime import datetime
+
+    return {k: lang.time(v) if isinstance(v, datetime) else v for k, v in params.items()}
+
+
+def run(service: Service, parsed: cmd.Parsed, command: dict, lang: Lang, reply: Callable) -> None:
+    deps = service.deps
+    user, channel = command["user_id"], command.get("channel_id")
+    name, rest = parsed.name, parsed.rest
+
+    if name == "help":
+        reply(lang._(HELP, prefix=deps.settings.prefix))
+        return
+    if name == "list":
+        reply(service.list_text(lang))
+        return
+    if name == "declare":
+        service.permissions.check(user, None)
+        if not rest:
+            deps.chat.open_view(command["trigger_id"], views.declare_form(deps, lang))
+            return
+        priority, title_text = cmd.split_priority(rest)
+        if not title_text:
+            raise UserError("missing_title")
+        title = split_texts(title_text, deps.settings.languages)
+        first = next((t for t in title.values() if t), "")
+        from bot.core.channel_name import channel_name
+
+        if channel_name(deps.settings.prefix, 1, first) == f"{deps.settings.prefix.lower()}-1":
+            raise UserError("title_unusable")
+        req = declaring.DeclareRequest(user=user, title=title, priority=priority or Priority.P3,
+                                       key=declaring.request_key(user, rest))
+        service.declare(req, lang, reply)
+        return
+
+    incident = find(deps, channel_id=channel, ref=parsed.ref, command=name)
+    if name == "status":
+        reply(service.status_text(incident, lang))
+        return
+    if name == "timeline":
+        reply(service.timeline_text(incident, lang))
+        return
+    service.permissions.check(user, incident)
+
+    if name == "update":
+        word, _, text = rest.partition(" ")
+        if not word:
+            deps.chat.open_view(command["trigger_id"], views.update_form(deps, lang, incident, None))
+            return
+        status = service.parse_status(word, lang)
+        if not text.strip():
+            deps.chat.open_view(command["trigger_id"], views.update_form(deps, lang, incident, status))
+            return
+        service.update(incident, user=user, status=status, texts=split_texts(text, deps.settings.languages),
+                       lang=lang, reply=reply)
+    elif name == "resolve":
+        texts = split_texts(rest, deps.settings.languages) if rest else service.default_resolved_texts()
+        service.update(incident, user=user, status=Status.RESOLVED, texts=texts, lang=lang, reply=reply)
+    elif name == "reopen":
+        at, text = timeline.leading_time(deps, rest)
+        texts = split_texts(text, deps.settings.languages) if text else {}
+        service.update(incident, user=user, status=Status.INVESTIGATING, texts=texts, lang=lang, reply=reply,
+                       reopen_at=at or deps.now())
+    elif name == "impact":
+        edge, _, text = rest.partition(" ")
+        if edge.lower() not in ("start", "end", "début", "debut", "fin"):
+            raise UserError("impact_syntax")
+        edge = "start" if edge.lower() in ("start", "début", "debut") else "end"
+        entry = timeline.impact_edge(deps, incident, user=user, edge=edge, text=text)
+        msg = N_("Customer impact start recorded at {time}.") if edge == "start" else N_("Customer impact end recorded at {time}.")
+        reply(lang._(msg, time=lang.time(entry.at, now=deps.now())))
+    elif name == "event":
+        if not rest:
+            raise UserError("event_text")
+        entry = timeline.add_event(deps, incident, user=user, text=rest)
+        reply(lang._("Added to the timeline at {time}.", time=lang.time(entry.at, now=deps.now())))
+    elif name == "set":
+        field_name, _, value = rest.partition(" ")
+        service.set_field(incident, user=user, name=field_name.lower(), value=value.strip(), lang=lang, reply=reply)
+    elif name == "action":
+        symptom, action = cmd.split_action(rest)
+        langs = deps.settings.languages
+        with deps.db.session() as s:
+            store.add_action(session=s, incident_id=incident.id, now=deps.now(),
+                             action=Action(symptom=split_texts(symptom, langs), action=split_texts(action, langs)))
+        reply(lang._("Action added to the postmortem of {ref}.", ref=incident.ref))
+    elif name == "role":
+        role_word, _, who = rest.partition(" ")
+        try:
+            role = Role(role_word.lower())
+        except ValueError:
+            raise UserError("unknown_role", given=role_word) from None
+        person = cmd.parse_mention(who)
+        out = updates.set_role(deps, incident.id, user=user, role=role, person=person)
+        reply(lang._("{person} is now {role} of {ref}.", person=f"<@{person}>", role=lang.role(role), ref=incident.ref))
+        service.tell_problems(out.problems, lang, reply)
+    elif name == "postmortem":
+        reply(lang._("Compiling the postmortem of {ref}…", ref=incident.ref))
+        try:
+            timeline.backfill(deps, incident.id)
+        except Exception:  # a backfill failure must not stop the postmortem
+            log.warning("backfill before postmortem failed", exc_info=True)
+        out = postmortem.publish(deps, incident.id, user=user)
+        text = lang._("The postmortem of {ref} is published in this channel.", ref=incident.ref)
+        if out.missing:
+            text += "\n" + lang._("Still to complete: {fields}. Use `/incident set …` and `/incident action …`, then compile again.",
+                                  fields=lang.list([service.field_label(lang, f) for f in out.missing]))
+        reply(text, replace=True)
+        service.tell_problems(out.problems, lang, reply)
+
+
+__all__ = ["register", "handle", "Responsibility"]

@@ -1,0 +1,127 @@
+"""Form submissions: errors go back inline on the field (`response_action: errors`)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from bot.core.model import Priority, Responsibility, Status
+from bot.core.timeparse import TimeParseError, parse_when
+from bot.flows import declare as declaring
+from bot.flows import updates
+from bot.flows.deps import UserError
+from bot.flows.messages import describe
+from bot.flows.service import Service
+from bot.slack import views
+
+log = logging.getLogger("cellule.views")
+
+
+def register(app, service: Service) -> None:
+    app.view("declare")(lambda ack, body, view, client: declare_submitted(service, ack, body, view))
+    app.view("update")(lambda ack, body, view: update_submitted(service, ack, body, view))
+    app.view("translate")(lambda ack, body, view: translate_submitted(service, ack, body, view))
+
+
+def _meta(view: dict) -> dict:
+    try:
+        return json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+
+
+def _dm(service: Service, user: str, text: str, blocks=None) -> None:
+    """Answer a form's author where they can read it: a DM from the bot (no response_url on modals)."""
+    try:
+        service.deps.chat.post(user, text, blocks)
+    except Exception:
+        log.warning("could not tell %s the result of a form", user, exc_info=True)
+
+
+def declare_submitted(service: Service, ack, body: dict, view: dict) -> None:
+    deps = service.deps
+    user = body["user"]["id"]
+    lang = deps.lang_of(user)
+    v = views.values(view)
+    title = {l: str(v.get(f"title_{l}") or "") for l in deps.settings.languages}
+    title = {k: t for k, t in title.items() if t}
+    errors = {}
+    if not title:
+        errors[f"title_{deps.settings.languages[0]}"] = describe(lang, "missing_title")
+    impact_start = None
+    if v.get("impact_start"):
+        try:
+            impact_start = parse_when(str(v["impact_start"]), now=deps.now(), tz=deps.settings.tz)
+        except TimeParseError as e:
+            errors["impact_start"] = describe(lang, f"time_{e.code}", text=str(v["impact_start"]))
+    if not service.permissions.may_change(user, None):
+        errors[f"title_{deps.settings.languages[0]}"] = describe(lang, "not_allowed", ref="")
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+    req = declaring.DeclareRequest(
+        user=user, title=title, priority=Priority(v.get("priority") or "P3"), category=str(v.get("category") or ""),
+        responsibility=Responsibility(v["responsibility"]) if v.get("responsibility") else None,
+        components={l: str(v[f"components_{l}"]) for l in deps.settings.languages if v.get(f"components_{l}")},
+        impact={l: str(v[f"impact_{l}"]) for l in deps.settings.languages if v.get(f"impact_{l}")},
+        impact_start=impact_start, private="private" in (v.get("private") or []),
+        key=f"view:{view.get('id')}")
+
+    def reply(text, blocks=None, replace=False):
+        _dm(service, user, text, blocks)
+
+    service.declare(req, lang, reply)
+
+
+def update_submitted(service: Service, ack, body: dict, view: dict) -> None:
+    deps = service.deps
+    user = body["user"]["id"]
+    lang = deps.lang_of(user)
+    meta, v = _meta(view), views.values(view)
+    texts = {l: str(v.get(f"text_{l}") or "") for l in deps.settings.languages}
+    texts = {k: t for k, t in texts.items() if t}
+    first = deps.settings.languages[0]
+    if not texts:
+        ack(response_action="errors", errors={f"text_{first}": describe(lang, "event_text")})
+        return
+    from bot.flows.incidents import find
+
+    try:
+        incident = find(deps, channel_id=None, ref=None, command="update") if not meta.get("incident") else None
+    except UserError:
+        incident = None
+    from bot.store import incidents as store
+
+    with deps.db.session() as s:
+        row = store.get(session=s, incident_id=int(meta.get("incident", 0)))
+        incident = store.to_incident(row) if row else incident
+    if incident is None:
+        ack(response_action="errors", errors={"status": describe(lang, "internal")})
+        return
+    if not service.permissions.may_change(user, incident):
+        ack(response_action="errors", errors={"status": describe(lang, "not_allowed", ref=incident.ref)})
+        return
+    from bot.core import lifecycle
+
+    status = Status(v.get("status") or incident.status.value)
+    try:
+        lifecycle.check_update(incident.status, status)
+    except lifecycle.TransitionRefused as e:
+        ack(response_action="errors", errors={"status": describe(
+            lang, f"transition_{e.code}", ref=incident.ref, current=e.current, allowed=list(e.allowed))})
+        return
+    ack()
+    service.update(incident, user=user, status=status, texts=texts, lang=lang,
+                   reply=lambda text, blocks=None, replace=False: _dm(service, user, text, blocks))
+
+
+def translate_submitted(service: Service, ack, body: dict, view: dict) -> None:
+    deps = service.deps
+    user = body["user"]["id"]
+    lang = deps.lang_of(user)
+    meta, v = _meta(view), views.values(view)
+    texts = {l: str(v.get(f"text_{l}") or "") for l in deps.settings.languages if v.get(f"text_{l}")}
+    ack()
+    out = updates.add_translations(deps, int(meta["incident"]), int(meta["entry"]), texts)
+    _dm(service, user, lang._("Translation added; the posts of {ref} are updated.", ref=out.incident.ref))

@@ -1,0 +1,164 @@
+"""Block Kit and mrkdwn for what the bot posts. People's text is escaped so it cannot ping or link."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.core.model import Entry, Incident, Role, Status, Texts
+from bot.i18n import N_, Lang
+from bot.render.header import header_line
+
+SECTION_LIMIT = 3000
+HEADER_LIMIT = 150
+TOPIC_LIMIT = 250
+
+STATUS_EMOJI = {
+    Status.INVESTIGATING: ":mag:",
+    Status.IDENTIFIED: ":bulb:",
+    Status.MONITORING: ":eyes:",
+    Status.RESOLVED: ":white_check_mark:",
+}
+TRANSLATION_TO_COME = N_("translation to come")
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters; `<!channel>` and `<http://…|forged>` become plain text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def joined(langs: Sequence[Lang], msgid: str, **params) -> str:
+    """One label in every language, as on the example page: `Début / Start`."""
+    seen: list[str] = []
+    for lang in langs:
+        t = lang._(msgid, **params)
+        if t not in seen:
+            seen.append(t)
+    return " / ".join(seen)
+
+
+def title_of(incident: Incident, langs: Sequence[Lang]) -> str:
+    parts = [incident.title[l.code] for l in langs if incident.title.get(l.code)]
+    if not parts:
+        parts = [t for t in incident.title.values() if t]
+    seen: list[str] = []
+    for p in parts:
+        if p not in seen:
+            seen.append(p)
+    return " / ".join(seen)
+
+
+def multilingual(texts: Texts, langs: Sequence[Lang], all_langs: Sequence[Lang]) -> str:
+    """`*FR* texte…` then `*EN* text…`; a missing language says so in every language, never vanishes."""
+    lines = []
+    for lang in langs:
+        text = texts.get(lang.code, "").strip()
+        code = lang.code.upper()
+        if text:
+            lines.append(f"*{code}* {escape(text)}" if len(langs) > 1 else escape(text))
+        else:
+            lines.append(f"*{code}* _{joined(all_langs, TRANSLATION_TO_COME)}_")
+    return "\n".join(lines)
+
+
+def sections(text: str) -> list[dict]:
+    """Mrkdwn sections within Slack's 3,000-character limit, split on line ends where possible."""
+    out, chunk = [], ""
+    for line in text.split("\n"):
+        while len(line) > SECTION_LIMIT:
+            if chunk:
+                out.append(chunk)
+                chunk = ""
+            out.append(line[:SECTION_LIMIT])
+            line = line[SECTION_LIMIT:]
+        candidate = f"{chunk}\n{line}" if chunk else line
+        if len(candidate) > SECTION_LIMIT:
+            out.append(chunk)
+            chunk = line
+        else:
+            chunk = candidate
+    if chunk:
+        out.append(chunk)
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": c}} for c in out]
+
+
+def header_block(text: str) -> dict:
+    return {"type": "header", "text": {"type": "plain_text", "text": cut(text, HEADER_LIMIT), "emoji": True}}
+
+
+def context_block(text: str) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(text, SECTION_LIMIT)}]}
+
+
+def status_label(status: Status, langs: Sequence[Lang]) -> str:
+    seen: list[str] = []
+    for lang in langs:
+        t = lang.status(status)
+        if t not in seen:
+            seen.append(t)
+    return f"{STATUS_EMOJI[status]} " + " / ".join(seen)
+
+
+def roles_line(incident: Incident, langs: Sequence[Lang]) -> str:
+    parts = []
+    for role in Role:
+        user = incident.roles.get(role)
+        if user:
+            label = " / ".join(dict.fromkeys(l.role(role) for l in langs))
+            parts.append(f"{label} : <@{user}>")
+    return " · ".join(parts)
+
+
+def summary(incident: Incident, entries: list[Entry], langs: Sequence[Lang]) -> tuple[str, list[dict]]:
+    """The pinned summary at the top of the crisis channel, edited in place on every change."""
+    title = title_of(incident, langs)
+    head = f"{incident.ref} · {title}"
+    blocks = [header_block(head)]
+    blocks += sections(f"*{status_label(incident.status, langs)}* · {incident.priority.value}")
+    blocks += sections(escape(header_line(incident, entries, list(langs))))
+    if incident.impact:
+        blocks += sections(f"*{joined(langs, N_('Client impact'))}*\n" + multilingual(incident.impact, langs, langs))
+    if incident.components:
+        blocks += sections(f"*{joined(langs, N_('Services affected'))}*\n" + multilingual(incident.components, langs, langs))
+    roles = roles_line(incident, langs)
+    if roles:
+        blocks.append(context_block(roles))
+    return cut(f"{head} — {incident.status.value}", 3000), blocks
+
+
+def announcement(incident: Incident, entries: list[Entry], langs: Sequence[Lang], all_langs: Sequence[Lang]) -> tuple[str, list[dict]]:
+    """Stakeholder announcement in that channel's language(s)."""
+    title = title_of(incident, langs)
+    head = f"{STATUS_EMOJI[incident.status]} {incident.ref} · {title}"
+    blocks = [header_block(head)]
+    blocks += sections(escape(header_line(incident, entries, list(langs))))
+    blocks += sections(f"*{status_label(incident.status, langs)}*")
+    if incident.impact:
+        blocks += sections(multilingual(incident.impact, langs, all_langs))
+    if incident.channel_id:
+        blocks.append(context_block(joined(langs, N_("Follow or join the crisis channel: {channel}"),
+                                           channel=f"<#{incident.channel_id}>")))
+    return cut(f"{incident.ref} — {title}", 3000), blocks
+
+
+def update(incident: Incident, status: Status, texts: Texts, langs: Sequence[Lang], all_langs: Sequence[Lang],
+           *, header: str | None = None) -> tuple[str, list[dict]]:
+    """A status update: status in every language, then each language's text."""
+    blocks = [header_block(f"{incident.ref} · " + status_label(status, langs).split(" ", 1)[1])]
+    if header:
+        blocks += sections(escape(header))
+    blocks += sections(multilingual(texts, langs, all_langs))
+    fallback = f"{incident.ref} {status.value}: " + " ".join(texts.get(l.code, "") for l in langs)
+    return cut(fallback, 3000), blocks
+
+
+def topic(incident: Incident, langs: Sequence[Lang]) -> str:
+    lang = langs[0]
+    parts = [incident.ref, incident.priority.value, lang.status(incident.status)]
+    commander = incident.roles.get(Role.COMMANDER)
+    if commander:
+        parts.append(f"{lang.role(Role.COMMANDER)} <@{commander}>")
+    return cut(" · ".join(parts), TOPIC_LIMIT)

@@ -1,0 +1,124 @@
+"""The bot served over real HTTP (waitress, Bolt's WSGI adapter) against the Slack emulator.
+
+In-process so a test can set the bot's clock; `test_process.py` starts it the README's way.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+
+from waitress.server import create_server
+
+from bot import runtime
+from bot.config import Settings
+from bot.emulator import SlackEmulator
+from bot.store.migrate import upgrade
+
+
+class TrackingExecutor(ThreadPoolExecutor):
+    """Bolt's listener pool, counting unfinished work so a test can wait for the bot to settle."""
+
+    def __init__(self):
+        super().__init__(max_workers=8, thread_name_prefix="bolt")
+        self._pending = 0
+        self._cv = threading.Condition()
+        self.errors: list[BaseException] = []
+
+    def submit(self, fn, /, *args, **kwargs):
+        with self._cv:
+            self._pending += 1
+
+        def run():
+            try:
+                return fn(*args, **kwargs)
+            except BaseException as e:  # noqa: BLE001 - recorded for the test to see
+                self.errors.append(e)
+                raise
+            finally:
+                with self._cv:
+                    self._pending -= 1
+                    self._cv.notify_all()
+
+        return super().submit(run)
+
+    def wait_idle(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        with self._cv:
+            while self._pending:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError("the bot's listeners did not finish")
+                self._cv.wait(left)
+
+
+class Clock:
+    def __init__(self, start: datetime | None = None):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now or datetime.now(timezone.utc)
+
+    def set(self, when: datetime) -> None:
+        self.now = when.astimezone(timezone.utc)
+
+
+def env_for(emu: SlackEmulator, database_url: str, **extra: str) -> dict[str, str]:
+    env = {
+        "SLACK_BOT_TOKEN": emu.bot_token,
+        "SLACK_SIGNING_SECRET": emu.signing_secret,
+        "SLACK_API_URL": emu.api_url,
+        "DATABASE_URL": database_url,
+        "INCIDENT_PREFIX": "TSR",
+        "INCIDENT_FIRST_NUMBER": "2641",
+        "ANNOUNCE_CHANNELS": "fr:CINCFR,en:CINCEN",
+        "CRISIS_UNIT": "SCRISIS",
+    }
+    env.update(extra)
+    return env
+
+
+class Bot:
+    def __init__(self, emu: SlackEmulator, database_url: str, clock: Clock | None = None, **env: str):
+        self.emu = emu
+        self.clock = clock or Clock()
+        self.settings = Settings.from_env(env_for(emu, database_url, **env))
+        upgrade(database_url)
+        self.executor = TrackingExecutor()
+        self.rt = runtime.build(self.settings, clock=self.clock, executor=self.executor)
+        self.server = create_server(self.rt.wsgi(), host="127.0.0.1", port=0, threads=8)
+        self.url = f"http://127.0.0.1:{self.server.effective_port}/slack/events"
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        emu.bot_url = self.url
+
+    def settle(self) -> None:
+        """Wait until the bot and the emulator have nothing left in flight."""
+        for _ in range(50):
+            self.executor.wait_idle()
+            self.emu.wait_idle()
+            time.sleep(0.02)
+            if not self.executor._pending:
+                return
+
+    def command(self, user: str, text: str, channel: str = "COPS"):
+        delivery = self.emu.slash_command(user, channel, text)
+        self.settle()
+        return delivery
+
+    def replies_to(self, user: str) -> list[str]:
+        return [e.get("text", "") for e in self.emu.ephemerals(user)]
+
+    def incident_channel(self) -> str:
+        """The most recently created crisis channel (its ID)."""
+        chans = [c for c in self.emu.state.channels.values() if c.name.startswith(self.settings.prefix.lower() + "-")]
+        return chans[-1].id
+
+    def close(self) -> None:
+        self.settle()
+        self.server.close()
+        self.executor.shutdown(wait=True)
+        self.rt.deps.db.dispose()
+        assert not self.executor.errors, f"listener errors: {self.executor.errors!r}"
