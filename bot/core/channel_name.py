@@ -54,5 +54,5 @@ def _cut(name: str, limit: int, *, keep: int = 0) -> str:
     cut = name[: limit + 1]  # one more: a "-" right after the limit means the cut falls between words
     boundary = cut.rfind("-")
     if boundary > max(keep, limit // 2):
-        return name[:boundary].rstrip("-")
+        return name[:boundary]
     return name[:limit].rstrip("-")
