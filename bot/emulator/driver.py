@@ -285,6 +285,28 @@ class Driver:
             }
         return self._post_payload(payload)
 
+    def click_ephemeral(self, user: str, ephemeral: dict, action_id: str, value=None) -> Delivery:
+        """Click in an ephemeral message (one of `emu.ephemerals(user)`); Slack sends no `message`."""
+        if ephemeral.get("user") != user:
+            raise ValueError(f"that ephemeral message was shown to {ephemeral.get('user')}, not {user}")
+        with self.state.lock:
+            ch = self.state.channels[ephemeral["channel"]]
+            block_id, element = find_element(ephemeral.get("blocks"), action_id)
+            response_url = self._response_url(user, ch.id)
+            self.state.response_urls[response_url.rsplit("/", 1)[1]].ephemeral_ts = ephemeral["ts"]
+            payload = {
+                "type": "block_actions", "user": self._user(user), "api_app_id": self.app_id,
+                "token": self.verification_token, "team": self._team(), "enterprise": None,
+                "is_enterprise_install": False,
+                "container": {"type": "message", "message_ts": ephemeral["ts"], "channel_id": ch.id,
+                              "is_ephemeral": True},
+                "trigger_id": self.state.new_trigger(user),
+                "channel": {"id": ch.id, "name": ch.name}, "state": {"values": {}},
+                "response_url": response_url,
+                "actions": [self._action(block_id, element, value)],
+            }
+        return self._post_payload(payload)
+
     def _open_view(self, user: str, view_id: str):
         if view_id not in self.state.view_stacks.get(user, []):
             raise ValueError(f"view {view_id} is not open for {user}")

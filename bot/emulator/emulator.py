@@ -226,6 +226,12 @@ class SlackEmulator(Driver):
             error = self.reply_via(url, payload, source="response_url")
         return (400, error) if error else (200, "ok")
 
+    def _ephemeral_of(self, url) -> dict | None:
+        """The ephemeral message an interaction came from, or the last one its URL sent."""
+        mine = [e for e in self.state.ephemerals if e["user"] == url.user and (
+            e.get("response_url") == url.id or (url.ephemeral_ts and e["ts"] == url.ephemeral_ts))]
+        return mine[-1] if mine else None
+
     def reply_via(self, url, payload: dict, *, source: str) -> str | None:
         """A reply to an interaction (response_url or immediate ack), with Slack's options."""
         blocks = payload.get("blocks")
@@ -234,10 +240,14 @@ class SlackEmulator(Driver):
             return "invalid_blocks"
         channel = self.state.channels.get(url.channel)
         original = channel.messages.get(url.message_ts or "") if channel else None
+        ephemeral = self._ephemeral_of(url)
         if payload.get("delete_original"):
-            if original is None:
+            if original is not None:
+                self.state.remove_message(channel, original["ts"])
+            elif ephemeral is not None:
+                self.state.ephemerals.remove(ephemeral)
+            else:
                 return "message_not_found"
-            self.state.remove_message(channel, original["ts"])
             return None
         if not payload.get("text") and not blocks:
             self.violation(f"{source}: reply without text or blocks")
@@ -256,11 +266,11 @@ class SlackEmulator(Driver):
                 message["thread_ts"] = payload["thread_ts"]
             self.state.add_message(channel, message)
             return None
-        if payload.get("replace_original"):
-            mine = [e for e in self.state.ephemerals if e.get("response_url") == url.id]
-            if mine:
-                mine[-1].update(content)
-                return None
+        if payload.get("replace_original") and ephemeral is not None:
+            ephemeral.update(content)
+            if blocks is None:
+                ephemeral.pop("blocks", None)
+            return None
         self.state.ephemerals.append({"user": url.user, "channel": url.channel,
                                       "ts": self.state.next_ts(), "source": source,
                                       "response_url": url.id, **content})

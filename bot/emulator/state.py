@@ -137,6 +137,7 @@ class ResponseUrl:
     channel: str
     created: float
     message_ts: str | None = None  # the message an interaction came from
+    ephemeral_ts: str | None = None  # or the ephemeral message it came from
     uses: int = 0
 
 

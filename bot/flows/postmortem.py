@@ -23,7 +23,7 @@ class Published:
 
 
 def timeline_hint(lang: Lang, ref: str) -> str:
-    return lang._("The full timeline: `python -m bot timeline {ref}` or the crisis channel's history.", ref=ref)
+    return lang._("`python -m bot timeline {ref}`, or the crisis channel's history.", ref=ref)
 
 
 def compile_markdown(deps: Deps, ref: str, langs: list[Lang] | None = None) -> tuple[str, Postmortem]:

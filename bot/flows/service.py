@@ -37,6 +37,7 @@ FIELD_LABELS = {
     "actions": N_("actions"),
 }
 RESOLVED_TEXT = N_("This incident has been resolved.")
+REOPENED_TEXT = N_("The incident is back: investigations resume.")
 
 
 def fold(word: str) -> str:
@@ -74,8 +75,9 @@ class Service:
                 return status
         raise UserError("unknown_status", given=word, statuses=[s for s in Status])
 
-    def default_resolved_texts(self) -> Texts:
-        return {l.code: l._(RESOLVED_TEXT) for l in self.deps.langs}
+    def default_texts(self, msgid: str) -> Texts:
+        """A ready-made statement in every language, for commands typed without text."""
+        return {l.code: l._(msgid) for l in self.deps.langs}
 
     # Declare ----------------------------------------------------------------------------------
 
@@ -121,8 +123,7 @@ class Service:
         out = updates.post_update(self.deps, incident.id, user=user, status=status, texts=texts, reopen_at=reopen_at)
         msg = lang._("Update posted: {ref} is “{status}”.", ref=incident.ref, status=lang.status(status))
         if out.missing:
-            missing = lang.list([l.locale.get_display_name(lang.locale) or l.code for l in self.deps.langs
-                                 if l.code in out.missing])
+            missing = lang.list([lang.locale.languages.get(code, code) for code in out.missing])
             note = lang._("No text yet in: {languages}. The posts say “translation to come”; add it with the button.",
                           languages=missing)
             blocks = render.sections(f"{msg}\n{note}") + [

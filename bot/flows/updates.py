@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.core import lifecycle
+from bot.core import impact, lifecycle
 from bot.core.model import Entry, EntryKind, Incident, Priority, Responsibility, Role, Status, Texts
 from bot.flows import sync
 from bot.flows.deps import Deps, UserError
@@ -46,6 +46,8 @@ def post_update(deps: Deps, incident_id: int, *, user: str, status: Status, text
         except lifecycle.TransitionRefused as e:
             raise _refused(e, incident) from None
         if reopen_at is not None:
+            # A recurrence starts a new impact window: it must not overlap the ones recorded.
+            impact.check_impact_start(tl.entries(session=s, incident_id=incident_id), reopen_at)
             tl.add(session=s, incident_id=incident_id, now=now, entry=Entry(
                 kind=EntryKind.REOPENED, at=reopen_at, author=user, key=True, texts=texts))
             row.resolved_at = None

@@ -108,6 +108,10 @@ class Bot:
         self.settle()
         return delivery
 
+    def posts(self, channel: str) -> list[dict]:
+        """The bot's own top-level posts (not Slack's system messages such as topic changes)."""
+        return [m for m in self.emu.messages(channel) if m.get("bot_id") and not m.get("subtype")]
+
     def replies_to(self, user: str) -> list[str]:
         return [e.get("text", "") for e in self.emu.ephemerals(user)]
 

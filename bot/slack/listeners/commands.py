@@ -15,7 +15,7 @@ from bot.flows import postmortem, timeline, updates
 from bot.flows.deps import UserError
 from bot.flows.incidents import find
 from bot.flows.messages import describe
-from bot.flows.service import Service
+from bot.flows.service import REOPENED_TEXT, RESOLVED_TEXT, Service
 from bot.i18n import N_, Lang
 from bot.slack import render, views
 from bot.store import incidents as store
@@ -129,11 +129,11 @@ def run(service: Service, parsed: cmd.Parsed, command: dict, lang: Lang, reply: 
         service.update(incident, user=user, status=status, texts=split_texts(text, deps.settings.languages),
                        lang=lang, reply=reply)
     elif name == "resolve":
-        texts = split_texts(rest, deps.settings.languages) if rest else service.default_resolved_texts()
+        texts = split_texts(rest, deps.settings.languages) if rest else service.default_texts(RESOLVED_TEXT)
         service.update(incident, user=user, status=Status.RESOLVED, texts=texts, lang=lang, reply=reply)
     elif name == "reopen":
         at, text = timeline.leading_time(deps, rest)
-        texts = split_texts(text, deps.settings.languages) if text else {}
+        texts = split_texts(text, deps.settings.languages) if text else service.default_texts(REOPENED_TEXT)
         service.update(incident, user=user, status=Status.INVESTIGATING, texts=texts, lang=lang, reply=reply,
                        reopen_at=at or deps.now())
     elif name == "impact":

@@ -1,0 +1,149 @@
+"""The example incident (TSR-2641, 4 Dec 2025) replayed through the bot's commands, in French and English.
+
+The postmortem must contain the page's overview lines, root cause and actions table, with CET times
+and figures (first impact 5 min, recurrence 19 min).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+PARIS = ZoneInfo("Europe/Paris")
+
+FR_LINES = [
+    "* **4 décembre 12h08 : début de l’incident.**",
+    "* **4 décembre 12h13 :** remontées d’alertes et création d’une cellule de crise dédiée. Début des investigations.",
+    "* **4 décembre 12h13 : fin de l’incident.**",
+    "* **4 décembre 12h21 :** identification d’un serveur défectueux chez un prestataire externe.",
+    "* **4 décembre 12h30 :** contact du prestataire externe.",
+    "* **4 décembre 14h16 :** confirmation du prestataire externe que l’incident est bien chez eux.",
+    "* **4 décembre 16h39 : résurgence de l’incident.**",
+    "* **4 décembre 16h53 :** remontées d’alertes.",
+    "* **4 décembre 16h54 :** nouveau contact du prestataire externe.",
+    "* **4 décembre 16h56 :** le prestataire externe confirme l’incident et mène des actions pour stabiliser le serveur défaillant.",
+    "* **4 décembre 16h58 : fin de l’incident.**",
+]
+EN_LINES = [
+    "* **4 December 12:08pm: start of the incident.**",
+    "* **4 December 12:13pm:** alerts raised and creation of a dedicated crisis unit. Start of investigations.",
+    "* **4 December 12:13pm: end of the incident.**",
+    "* **4 December 12:21pm:** identification of a faulty server at an external service provider.",
+    "* **4 December 12:30pm:** contact with the external service provider.",
+    "* **4 December 2:16pm:** confirmation from the external service provider that the incident is indeed on their side.",
+    "* **4 December 4:39pm: recurrence of the incident.**",
+    "* **4 December 4:53pm:** alerts raised.",
+    "* **4 December 4:54pm:** renewed contact with the external service provider.",
+    "* **4 December 4:56pm:** the external service provider confirms the incident and takes action to stabilise the failing server.",
+    "* **4 December 4:58pm: end of the incident.**",
+]
+
+
+def at(hhmm: str) -> datetime:
+    h, m = map(int, hhmm.split(":"))
+    return datetime(2025, 12, 4, h, m, tzinfo=PARIS)
+
+
+def replay(bot, style: str) -> str:
+    """Type the page's moments the French way (`12h08`) or the English way (`12:08pm`)."""
+    t = (lambda fr, en: fr) if style == "fr" else (lambda fr, en: en)
+    bot.clock.set(at("12:13"))
+    bot.command("UFR", "declare P2 FR Perturbations plateforme de paiement EN Payment platform disruptions")
+    ch = bot.incident_channel()
+    run = lambda text: bot.command("UFR", text, channel=ch)  # noqa: E731
+    run(f"impact start {t('12h08', '12:08pm')}")
+    run(f"event {t('12h13', '12:13pm')} FR remontées d’alertes et création d’une cellule de crise dédiée. Début des investigations. "
+        "EN alerts raised and creation of a dedicated crisis unit. Start of investigations.")
+    run(f"impact end {t('12h13', '12:13pm')}")
+    bot.clock.set(at("12:34"))
+    run(f"event {t('12h21', '12:21pm')} FR identification d’un serveur défectueux chez un prestataire externe. "
+        "EN identification of a faulty server at an external service provider.")
+    run(f"event {t('4 décembre 12h30', 'Dec 4 12:30pm')} FR contact du prestataire externe. EN contact with the external service provider.")
+    run("update monitoring FR Nous avons rencontré des difficultés sur la plateforme de paiement entre 12h08 et 12h13. "
+        "L'incident est terminé, nous continuons de monitorer. EN We have identified ongoing difficulties on the payment "
+        "platform between 12.08 and 12.13 CET. The incident is over, monitoring is still is in progress.")
+    bot.clock.set(at("16:08"))
+    run(f"event {t('14h16', '2:16pm')} FR confirmation du prestataire externe que l’incident est bien chez eux. "
+        "EN confirmation from the external service provider that the incident is indeed on their side.")
+    run("resolve")
+    bot.clock.set(at("16:59"))
+    run(f"reopen {t('16h39', '4:39pm')}")
+    run(f"event {t('16h53', '4:53pm')} FR remontées d’alertes. EN alerts raised.")
+    run(f"event {t('16h54', '4:54pm')} FR nouveau contact du prestataire externe. EN renewed contact with the external service provider.")
+    run(f"event {t('16h56', '4:56pm')} FR le prestataire externe confirme l’incident et mène des actions pour stabiliser le "
+        "serveur défaillant. EN the external service provider confirms the incident and takes action to stabilise the failing server.")
+    run(f"impact end {t('16h58', '4:58pm')}")
+    run("set components FR Paiements en magasin CB2A et e-commerce. EN In-store CB2A payments and e-commerce payments.")
+    run("set impact FR Impossibilité d’effectuer des paiements pour les porteurs. EN Cardholders were unable to make payments.")
+    run("set context FR N/A EN N/A")
+    run("set cause FR Incident externe chez un prestataire. EN External incident at a service provider.")
+    run("set responsibility externe")
+    run("set category Production Processing")
+    run("action FR Délai de détection de l’origine de l’incident externe pouvant être amélioré. EN The time taken to detect "
+        "the source of the external incident could be improved. => FR Ajout d’un système de suivi pour que les opérations "
+        "puissent être mieux tracées et pour détecter plus rapidement un incident externe. EN Addition of a tracking system "
+        "so that operations can be better traced and to enable faster external incident detection.")
+    bot.clock.set(at("17:30"))
+    run("resolve")
+    run("postmortem")
+    return ch
+
+
+@pytest.mark.parametrize("style", ["fr", "en"])
+def test_example_page_replayed_gives_the_page_postmortem(bot, style):
+    emu = bot.emu
+    ch = replay(bot, style)
+    errors = [t for t in bot.replies_to("UFR") if "could not" in t or "pas pu" in t or "future" in t]
+    assert errors == []
+    md_files = [f for f in emu.files if f.filename == "TSR-2641-postmortem.md"]
+    assert len(md_files) == 1 and md_files[0].channels == [ch]
+    markdown = md_files[0].content.decode()
+    for line in FR_LINES + EN_LINES:
+        assert line in markdown, line
+    assert markdown.index(FR_LINES[0]) < markdown.index("ENGLISH VERSION") < markdown.index(EN_LINES[0])
+    assert "| **Symptômes** | **Actions** |" in markdown and "| **Symptoms** | **Actions** |" in markdown
+    assert "Incident externe chez un prestataire." in markdown and "External incident at a service provider." in markdown
+    assert "5 min" in markdown and "19 min" in markdown and "5m" in markdown and "19m" in markdown
+    # The canvas holds the same document.
+    assert emu.canvas_markdown(ch).strip() == markdown.strip()
+    # Stakeholders are told.
+    assert any("postmortem" in m.get("text", "").lower() for m in emu.replies("CINCEN", emu.messages("CINCEN")[0]["ts"]))
+    # Compiling again gives the same document and updates the canvas in place.
+    bot.command("UFR", "postmortem", channel=ch)
+    assert emu.canvas_markdown(ch).strip() == markdown.strip()
+    assert sum(1 for c in emu.calls if c.method == "conversations.canvases.create") == 1
+    assert sum(1 for c in emu.calls if c.method == "canvases.edit") == 1
+
+
+def test_header_line_in_the_summary_matches_the_page(bot):
+    replay(bot, "fr")
+    blob = json.dumps(bot.posts(bot.incident_channel())[0]["blocks"], ensure_ascii=False)
+    assert ("TSR-2641 - Début / Start : 04/12/2025 12h08 CET - Fin / End : 04/12/2025 16h58 CET - "
+            "Catégorie / Category : Production Processing - Responsabilité / Responsibility : Externe / External - "
+            "Priorité / Priority : P2") in blob
+
+
+def test_cli_prints_the_same_postmortem_and_the_timeline(bot, database_url):
+    emu = bot.emu
+    replay(bot, "en")
+    posted = next(f for f in emu.files if f.filename == "TSR-2641-postmortem.md").content.decode()
+    env = {"DATABASE_URL": database_url, "INCIDENT_PREFIX": "TSR", "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-m", "bot", "postmortem", "TSR-2641"], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == posted.strip()
+    fr_only = subprocess.run([sys.executable, "-m", "bot", "postmortem", "tsr-2641", "--lang", "fr"], env=env,
+                             capture_output=True, text=True)
+    assert FR_LINES[0] in fr_only.stdout and "ENGLISH VERSION" not in fr_only.stdout
+    tl = subprocess.run([sys.executable, "-m", "bot", "timeline", "TSR-2641", "--json"], env=env, capture_output=True, text=True)
+    data = json.loads(tl.stdout)
+    kinds = [e["kind"] for e in data["entries"]]
+    assert kinds[0] == "impact_start" and "reopened" in kinds
+    stamps = [e["at"] for e in data["entries"]]
+    assert stamps == sorted(stamps)
+    missing = subprocess.run([sys.executable, "-m", "bot", "postmortem", "TSR-9"], env=env, capture_output=True, text=True)
+    assert missing.returncode == 2 and "TSR-9" in missing.stderr
