@@ -202,3 +202,19 @@ def test_submit_view_refuses_what_a_user_could_not_do(emulator, bot):
     with pytest.raises(ValueError):
         emulator.submit_view("UEN", view_id, {"title": {"value": "x"}, "priority": {"value": "P1"}})
     assert bot.requests == []
+
+
+def test_click_in_an_ephemeral_and_replace_it(emulator, bot):
+    web = WebClient(token=emulator.bot_token, base_url=emulator.api_url)
+    web.chat_postEphemeral(channel="COPS", user="UEN", text="card", blocks=ACTIONS)
+    [ephemeral] = emulator.ephemerals("UEN")
+    with pytest.raises(ValueError):
+        emulator.click_ephemeral("UFR", ephemeral, "ack")
+    emulator.click_ephemeral("UEN", ephemeral, "ack")
+    payload = bot.requests[-1]["body"]
+    assert payload["container"]["is_ephemeral"] is True and "message" not in payload
+    from slack_sdk.webhook import WebhookClient
+    WebhookClient(payload["response_url"]).send(text="done", replace_original=True)
+    assert [e["text"] for e in emulator.ephemerals("UEN")] == ["done"]
+    WebhookClient(payload["response_url"]).send(text="", delete_original=True)
+    assert emulator.ephemerals("UEN") == []
