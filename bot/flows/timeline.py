@@ -96,21 +96,35 @@ def capture(deps: Deps, incident_id: int, channel: str, message: dict) -> bool:
     return row is not None
 
 
-def edited(deps: Deps, channel: str, message: dict) -> None:
+def edited(deps: Deps, incident_id: int, channel: str, message: dict) -> None:
     with deps.db.session() as s:
         row = tl.by_message(session=s, channel_id=channel, ts=message["ts"])
         if row is not None:
             row.text = message.get("text", "")
             row.data = {**row.data, "edited": True}
             s.add(row)
+            return
+    # The edit overtook the original message (events are handled in parallel): record the edited text.
+    capture(deps, incident_id, channel, message)
 
 
-def deleted(deps: Deps, channel: str, ts: str) -> None:
+def deleted(deps: Deps, incident_id: int, channel: str, ts: str) -> None:
     with deps.db.session() as s:
         row = tl.by_message(session=s, channel_id=channel, ts=ts)
         if row is not None:
             row.deleted = True
             s.add(row)
+            return
+    # Deleted before we recorded it: leave a tombstone so the late original is not recorded.
+    with deps.db.session() as s:
+        tombstone = tl.add(session=s, incident_id=incident_id, now=deps.now(), channel_id=channel,
+                           dedupe_key=f"msg:{channel}:{ts}",
+                           entry=Entry(kind=EntryKind.MESSAGE, at=ts_time(ts), ts=ts))
+        if tombstone is None:  # the original won the race after all
+            row = tl.by_message(session=s, channel_id=channel, ts=ts)
+            tombstone = row
+        tombstone.deleted = True
+        s.add(tombstone)
 
 
 def mark_key(deps: Deps, incident_id: int, channel: str, ts: str, key: bool) -> bool:

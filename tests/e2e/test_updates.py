@@ -90,8 +90,7 @@ def test_missing_language_is_marked_and_the_author_can_add_it(bot):
     # The button opens a form; submitting it edits the posts already made.
     button_msg = next(e for e in reversed(emu.ephemerals("UEN")) if "add_translation" in str(e.get("blocks")))
     value = next(el["value"] for b in button_msg["blocks"] if b["type"] == "actions" for el in b["elements"])
-    emu.click_ephemeral("UEN", button_msg, "add_translation", value) if hasattr(emu, "click_ephemeral") else \
-        emu.click("UEN", crisis, None, "add_translation", value)
+    emu.click_ephemeral("UEN", button_msg, "add_translation", value)
     bot.settle()
     view = emu.views("UEN")[-1]
     d = emu.submit_view("UEN", view["id"], {"text_en": {"value": "Faulty server at a provider"}})

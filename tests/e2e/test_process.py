@@ -1,0 +1,115 @@
+"""The bot as a newcomer runs it: `./dev serve`, a real process, against the emulator as SLACK_API_URL."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import env_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(emu, database_url: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, **env_for(emu, database_url), "HOST": "127.0.0.1", "PORT": str(port), "LOG_LEVEL": "WARNING"}
+    env.pop("TEST_DATABASE_URL", None)
+    proc = subprocess.Popen([str(ROOT / "dev"), "serve"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(proc.stdout.read().decode())
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                if r.status == 200 and json.loads(r.read())["ok"]:
+                    return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise AssertionError("the bot did not answer /healthz")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _wait_for(predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _timeline(database_url: str) -> list[dict]:
+    out = subprocess.run([sys.executable, "-m", "bot", "timeline", "TSR-2641", "--json"], cwd=ROOT,
+                         env={**os.environ, "DATABASE_URL": database_url, "INCIDENT_PREFIX": "TSR"},
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)["entries"]
+
+
+def test_served_process_answers_signed_commands_and_recovers_what_was_said_while_down(emulator, database_url):
+    emu = emulator
+    port = _free_port()
+    proc = _start(emu, database_url, port)
+    try:
+        emu.bot_url = f"http://127.0.0.1:{port}/slack/events"
+        d = emu.slash_command("UEN", "COPS", "help")
+        assert d.status == 200 and d.seconds < 3
+        assert _wait_for(lambda: any("/incident" in e.get("text", "") for e in emu.ephemerals("UEN")))
+        forged = emu.sign_and_post(b"command=%2Fincident&text=help", "application/x-www-form-urlencoded", secret="nope")
+        assert forged.status == 401
+        emu.slash_command("UFR", "COPS", "declare P2 FR Panne EN Outage")
+        assert _wait_for(lambda: emu.channel_by_name("tsr-2641-panne") is not None)
+        channel = emu.channel_by_name("tsr-2641-panne").id
+        emu.post_message("UEN", channel, "said while the bot was up")
+        assert _wait_for(lambda: any(e["text"] == "said while the bot was up" for e in _timeline(database_url)))
+    finally:
+        _stop(proc)
+    emu.bot_url = None  # down: Slack cannot deliver
+    ch = emu.state.channels[channel]
+    emu.state.add_message(ch, {"user": "UEN", "text": "said while the bot was down"})
+    proc = _start(emu, database_url, port)
+    try:
+        assert _wait_for(lambda: any(e["text"] == "said while the bot was down" for e in _timeline(database_url)), 30)
+        texts = [e["text"] for e in _timeline(database_url) if e["kind"] == "message"]
+        assert texts.count("said while the bot was up") == 1
+    finally:
+        _stop(proc)
+
+
+@pytest.mark.parametrize("env,needle", [
+    ({}, "SLACK_BOT_TOKEN"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "INCIDENT_TIMEZONE": "Mars/Olympus"}, "INCIDENT_TIMEZONE"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "INCIDENT_LANGUAGES": "fr,xx-nope"}, "INCIDENT_LANGUAGES"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "PORT": "eighty"}, "PORT"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "ANNOUNCE_CHANNELS": "#incidents"}, "ANNOUNCE_CHANNELS"),
+])
+def test_bad_configuration_is_one_line_and_status_2(env, needle, tmp_path):
+    base = {"PATH": os.environ["PATH"], "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    out = subprocess.run([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env={**base, **env},
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0] and "Traceback" not in out.stderr

@@ -1,0 +1,126 @@
+"""The timeline through Slack: every message, retries de-duplicated, edits, deletes, key moments, backfill."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from bot.store import incidents as store
+from bot.store import timeline as tl
+from tests.e2e.harness import Bot
+
+
+def _declare(bot):
+    bot.command("UFR", "declare P2 FR Panne paiement EN Payment outage")
+    return bot.incident_channel()
+
+
+def _entries(bot, kinds=None):
+    with bot.rt.deps.db.session() as s:
+        row = store.by_ref(session=s, ref="TSR-2641")
+        return tl.entries(session=s, incident_id=row.id, kinds=kinds)
+
+
+def _messages(bot):
+    return [e for e in _entries(bot) if e.kind.value == "message"]
+
+
+def test_every_message_is_recorded_once_even_when_slack_retries(bot):
+    emu = bot.emu
+    ch = _declare(bot)
+    ts = emu.post_message("UEN", ch, "alerts on the acquirer link")
+    event_id = emu.last_event_id()
+    emu.resend_event(event_id, retry_num=1)
+    emu.resend_event(event_id, retry_num=2, reason="http_error")
+    reply = emu.post_message("UFR", ch, "seen too, in thread", thread_ts=ts)
+    bot.settle()
+    msgs = _messages(bot)
+    assert [m.text for m in msgs] == ["alerts on the acquirer link", "seen too, in thread"]
+    assert msgs[0].at == datetime.fromtimestamp(float(ts), tz=timezone.utc)  # the message's own time
+    assert msgs[1].data.get("thread_ts") == ts and msgs[1].ts == reply
+    # The bot's own posts are typed entries, not chat.
+    assert all(m.author != emu.bot_user_id for m in msgs)
+
+
+def test_edits_and_deletions_are_reflected(bot):
+    emu = bot.emu
+    ch = _declare(bot)
+    ts = emu.post_message("UEN", ch, "server 12 down")
+    gone = emu.post_message("UEN", ch, "wrong channel, sorry")
+    emu.edit_message("UEN", ch, ts, "server 21 down")
+    emu.delete_message("UEN", ch, gone)
+    bot.settle()
+    assert [m.text for m in _messages(bot)] == ["server 21 down"]
+
+
+def test_pin_reaction_marks_a_key_moment_at_the_message_time_and_unmarks(bot):
+    emu = bot.emu
+    ch = _declare(bot)
+    ts = emu.post_message("UEN", ch, "provider confirms the fault")
+    emu.add_reaction("UFR", ch, ts, "pushpin")
+    bot.settle()
+    key = [m for m in _messages(bot) if m.key]
+    assert len(key) == 1 and key[0].at == datetime.fromtimestamp(float(ts), tz=timezone.utc)
+    emu.add_reaction("UFR", ch, ts, "eyes")  # another emoji does nothing
+    emu.remove_reaction("UFR", ch, ts, "pushpin")
+    bot.settle()
+    assert not [m for m in _messages(bot) if m.key]
+
+
+def test_event_command_records_the_typed_time_and_echoes_it(bot):
+    emu = bot.emu
+    ch = _declare(bot)
+    bot.command("UEN", "event 00:01 FR contact du prestataire EN provider contacted", channel=ch)
+    events = [e for e in _entries(bot) if e.kind.value == "event"]
+    assert len(events) == 1 and events[0].texts == {"fr": "contact du prestataire", "en": "provider contacted"}
+    assert events[0].at <= datetime.now(timezone.utc)
+    assert "provider contacted" in str(bot.posts(ch)[-1]["blocks"])
+
+
+def test_future_times_and_bad_windows_are_refused_clearly(bot):
+    ch = _declare(bot)
+    bot.command("UEN", "event 31/12/2099 10:00 EN later", channel=ch)
+    assert "future" in bot.replies_to("UEN")[-1]
+    bot.command("UEN", "impact end", channel=ch)
+    assert "impact start" in bot.replies_to("UEN")[-1]
+    bot.command("UEN", "impact start 00:00", channel=ch)
+    bot.command("UEN", "impact start", channel=ch)
+    assert "already" in bot.replies_to("UEN")[-1]
+    bot.command("UEN", "event", channel=ch)
+    assert "/incident event" in bot.replies_to("UEN")[-1]
+    assert len([e for e in _entries(bot) if e.kind.value in ("event",)]) == 0
+
+
+def test_message_shortcut_adds_to_timeline(bot):
+    emu = bot.emu
+    ch = _declare(bot)
+    ts = emu.post_message("UEN", ch, "rollback done")
+    emu.message_shortcut("UFR", ch, ts, "add_to_timeline")
+    bot.settle()
+    assert [m.text for m in _messages(bot) if m.key] == ["rollback done"]
+
+
+def test_backfill_after_a_restart_loses_nothing(emulator, database_url, clock):
+    first = Bot(emulator, database_url, clock)
+    first.command("UFR", "declare P2 Panne")
+    ch = first.incident_channel()
+    emulator.post_message("UEN", ch, "before the stop")
+    first.close()
+    emulator.bot_url = None  # the bot is down: Slack cannot deliver
+    said = []
+    for i in range(230):  # more than one page of history
+        said.append(emulator.state.add_message(emulator.state.channels[ch], {"user": "UEN", "text": f"while down {i}"})["ts"])
+    parent = said[0]
+    emulator.state.add_message(emulator.state.channels[ch], {"user": "UFR", "text": "reply while down", "thread_ts": parent})
+    second = Bot(emulator, database_url, clock)
+    try:
+        from bot.cli import _recover
+
+        _recover(second.rt)
+        texts = [m.text for m in _messages(second)]
+        assert texts.count("before the stop") == 1
+        assert all(f"while down {i}" in texts for i in range(230))
+        assert "reply while down" in texts
+        _recover(second.rt)  # twice: still once each
+        assert len(_messages(second)) == len(texts)
+    finally:
+        second.close()
