@@ -9,12 +9,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
-PARIS = ZoneInfo("Europe/Paris")
+from bot.playground import example
 
 FR_LINES = [
     "* **4 décembre 12h08 : début de l’incident.**",
@@ -44,53 +42,17 @@ EN_LINES = [
 ]
 
 
-def at(hhmm: str) -> datetime:
-    h, m = map(int, hhmm.split(":"))
-    return datetime(2025, 12, 4, h, m, tzinfo=PARIS)
-
-
 def replay(bot, style: str) -> str:
     """Type the page's moments the French way (`12h08`) or the English way (`12:08pm`)."""
-    t = (lambda fr, en: fr) if style == "fr" else (lambda fr, en: en)
-    bot.clock.set(at("12:13"))
-    bot.command("UFR", "declare P2 FR Perturbations plateforme de paiement EN Payment platform disruptions")
-    ch = bot.incident_channel()
-    run = lambda text: bot.command("UFR", text, channel=ch)  # noqa: E731
-    run(f"impact start {t('12h08', '12:08pm')}")
-    run(f"event {t('12h13', '12:13pm')} FR remontées d’alertes et création d’une cellule de crise dédiée. Début des investigations. "
-        "EN alerts raised and creation of a dedicated crisis unit. Start of investigations.")
-    run(f"impact end {t('12h13', '12:13pm')}")
-    bot.clock.set(at("12:34"))
-    run(f"event {t('12h21', '12:21pm')} FR identification d’un serveur défectueux chez un prestataire externe. "
-        "EN identification of a faulty server at an external service provider.")
-    run(f"event {t('4 décembre 12h30', 'Dec 4 12:30pm')} FR contact du prestataire externe. EN contact with the external service provider.")
-    run("update monitoring FR Nous avons rencontré des difficultés sur la plateforme de paiement entre 12h08 et 12h13. "
-        "L'incident est terminé, nous continuons de monitorer. EN We have identified ongoing difficulties on the payment "
-        "platform between 12.08 and 12.13 CET. The incident is over, monitoring is still is in progress.")
-    bot.clock.set(at("16:08"))
-    run(f"event {t('14h16', '2:16pm')} FR confirmation du prestataire externe que l’incident est bien chez eux. "
-        "EN confirmation from the external service provider that the incident is indeed on their side.")
-    run("resolve")
-    bot.clock.set(at("16:59"))
-    run(f"reopen {t('16h39', '4:39pm')}")
-    run(f"event {t('16h53', '4:53pm')} FR remontées d’alertes. EN alerts raised.")
-    run(f"event {t('16h54', '4:54pm')} FR nouveau contact du prestataire externe. EN renewed contact with the external service provider.")
-    run(f"event {t('16h56', '4:56pm')} FR le prestataire externe confirme l’incident et mène des actions pour stabiliser le "
-        "serveur défaillant. EN the external service provider confirms the incident and takes action to stabilise the failing server.")
-    run(f"impact end {t('16h58', '4:58pm')}")
-    run("set components FR Paiements en magasin CB2A et e-commerce. EN In-store CB2A payments and e-commerce payments.")
-    run("set impact FR Impossibilité d’effectuer des paiements pour les porteurs. EN Cardholders were unable to make payments.")
-    run("set context FR N/A EN N/A")
-    run("set cause FR Incident externe chez un prestataire. EN External incident at a service provider.")
-    run("set responsibility externe")
-    run("set category Production Processing")
-    run("action FR Délai de détection de l’origine de l’incident externe pouvant être amélioré. EN The time taken to detect "
-        "the source of the external incident could be improved. => FR Ajout d’un système de suivi pour que les opérations "
-        "puissent être mieux tracées et pour détecter plus rapidement un incident externe. EN Addition of a tracking system "
-        "so that operations can be better traced and to enable faster external incident detection.")
-    bot.clock.set(at("17:30"))
-    run("resolve")
-    run("postmortem")
+    ch = None
+    for step in example.steps(style):
+        if step.clock:
+            bot.clock.set(example.at(step.clock))
+        if ch is None:  # the declaration, from the operations channel
+            bot.command("UFR", step.text)
+            ch = bot.incident_channel()
+        else:
+            bot.command("UFR", step.text, channel=ch)
     return ch
 
 
