@@ -99,9 +99,12 @@ def _recover(rt) -> None:
 
 
 def playground(settings: Settings) -> int:
-    # Until the playground exists, the same error as `serve` (CONTRACT.md).
-    settings.require_slack()
-    return serve(settings)
+    from bot.playground.app import main as run_playground
+
+    if not settings.bot_token:
+        print("cellule: SLACK_BOT_TOKEN is not set, so this is the local playground (no Slack)", file=sys.stderr, flush=True)
+    # The playground ignores Slack's settings and DATABASE_URL: it has its own emulator and database.
+    return run_playground(os.environ)
 
 
 def _offline_deps(settings: Settings):

@@ -55,6 +55,16 @@ def element_state(element: dict, value) -> dict:
     return state
 
 
+def _initial(element: dict):
+    if "initial_value" in element:
+        return element["initial_value"]
+    if "initial_option" in element:
+        return element["initial_option"]["value"]
+    if "initial_options" in element:
+        return [o["value"] for o in element["initial_options"]]
+    return None
+
+
 def _is_empty(state: dict) -> bool:
     return all(v in (None, [], "") for k, v in state.items() if k != "type")
 
@@ -73,7 +83,9 @@ def view_state_values(view: dict, values: dict) -> dict:
         unknown = set(given) - {action_id}
         if unknown:
             raise ValueError(f"block {block_id!r} has no element {sorted(unknown)}")
-        state = element_state(element, given.get(action_id))
+        # What the person did not touch is submitted as the form showed it: its initial value.
+        value = given[action_id] if action_id in given else _initial(element)
+        state = element_state(element, value)
         if _is_empty(state) and not block.get("optional", False):
             raise ValueError(f"required input {block_id!r} is empty: the client would not submit")
         result[block_id] = {action_id: state}

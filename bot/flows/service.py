@@ -159,6 +159,12 @@ class Service:
                 return r
         raise CommandError("unknown_responsibility", given=value)
 
+    def windows(self, incident: Incident) -> list:
+        from bot.core.impact import impact_windows
+
+        with self.deps.db.session() as s:
+            return impact_windows(tl.entries(session=s, incident_id=incident.id))
+
     # Read-only answers ---------------------------------------------------------------------------
 
     def list_text(self, lang: Lang) -> str:

@@ -5,13 +5,37 @@ from __future__ import annotations
 import json
 
 from bot.core.model import Incident, Priority, Responsibility, Status
-from bot.i18n import Lang
+from bot.i18n import N_, Lang
 from bot.slack.render import cut
 
-STATEMENTS = (
-    "We have identified ongoing difficulties on {service} between {start} and {end}.",
-    "The incident is over; monitoring is still in progress.",
-)
+# Ready-made statements per status, from the catalogs; {placeholders} are filled from the incident
+# and the author edits the text before sending.
+DIFFICULTIES = N_("We have identified ongoing difficulties on {service} between {start} and {end}.")
+DIFFICULTIES_SINCE = N_("We have identified ongoing difficulties on {service} since {start}.")
+STATEMENTS = {
+    Status.INVESTIGATING: (N_("We are investigating difficulties on {service}."),),
+    Status.IDENTIFIED: (N_("The cause of the difficulties on {service} has been identified; a fix is in progress."),),
+    Status.MONITORING: (DIFFICULTIES, N_("The incident is over; monitoring is still in progress.")),
+    Status.RESOLVED: (N_("This incident has been resolved."),),
+}
+
+
+def statement(lang: Lang, incident: Incident, status: Status, windows: list) -> str:
+    service = incident.components.get(lang.code) or incident.title.get(lang.code) or next(iter(incident.title.values()), "")
+    service = service.rstrip(". ")
+    parts = []
+    for msgid in STATEMENTS[status]:
+        if msgid == DIFFICULTIES:
+            if not windows:
+                continue
+            start, end = windows[0].start, windows[-1].end
+            if end is None:
+                parts.append(lang._(DIFFICULTIES_SINCE, service=service, start=lang.time(start)))
+                continue
+            parts.append(lang._(msgid, service=service, start=lang.time(start), end=lang.time(end)))
+        else:
+            parts.append(lang._(msgid, service=service))
+    return " ".join(parts)
 
 
 def _plain(text: str, limit: int = 75) -> dict:
@@ -62,17 +86,16 @@ def declare_form(deps, lang: Lang) -> dict:
             "private_metadata": json.dumps({"lang": lang.code}), "blocks": blocks}
 
 
-def update_form(deps, lang: Lang, incident: Incident, status: Status | None) -> dict:
+def update_form(deps, lang: Lang, incident: Incident, status: Status | None, windows: list = ()) -> dict:
     options = [_option(lang.status(s), s.value) for s in Status]
     select = {"type": "static_select", "action_id": "value", "options": options}
     initial = status or incident.status
     select["initial_option"] = _option(lang.status(initial), initial.value)
     blocks = [{"type": "input", "block_id": "status", "label": _plain(lang._("Status")), "element": select}]
     for l in deps.langs:
-        service = incident.components.get(l.code) or l._("the payment platform")
-        statement = " ".join(l._(s) for s in STATEMENTS).format(service=service, start="…", end="…")
         blocks.append(_text_input(f"text_{l.code}", lang._("Update ({language})", language=l.code.upper()),
-                                  multiline=True, optional=l.code != deps.settings.languages[0], initial=statement))
+                                  multiline=True, optional=l.code != deps.settings.languages[0],
+                                  initial=statement(l, incident, initial, list(windows))))
     meta = json.dumps({"incident": incident.id, "lang": lang.code})
     return {"type": "modal", "callback_id": "update", "title": _plain(lang._("Status update"), 24),
             "submit": _plain(lang._("Post"), 24), "close": _plain(lang._("Cancel"), 24),
@@ -99,3 +122,21 @@ def values(view: dict) -> dict[str, object]:
         else:
             out[block_id] = (v.get("value") or "").strip()
     return out
+
+
+POSTMORTEM_FIELDS = (("impact", N_("Client impact ({language})")), ("context", N_("Context ({language})")),
+                     ("cause", N_("Root cause ({language})")), ("components", N_("Services affected ({language})")))
+
+
+def postmortem_form(deps, lang: Lang, incident: Incident) -> dict:
+    """Root cause, context, impact and services per language, prefilled with what is known."""
+    blocks = []
+    for name, label in POSTMORTEM_FIELDS:
+        current = getattr(incident, name)
+        for l in deps.langs:
+            blocks.append(_text_input(f"{name}_{l.code}", lang._(label, language=l.code.upper()), multiline=True,
+                                      initial=current.get(l.code)))
+    meta = json.dumps({"incident": incident.id, "lang": lang.code})
+    return {"type": "modal", "callback_id": "postmortem_fields", "title": _plain(lang._("Postmortem"), 24),
+            "submit": _plain(lang._("Save"), 24), "close": _plain(lang._("Cancel"), 24),
+            "private_metadata": meta, "blocks": blocks}

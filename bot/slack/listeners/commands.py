@@ -119,12 +119,10 @@ def run(service: Service, parsed: cmd.Parsed, command: dict, lang: Lang, reply: 
 
     if name == "update":
         word, _, text = rest.partition(" ")
-        if not word:
-            deps.chat.open_view(command["trigger_id"], views.update_form(deps, lang, incident, None))
-            return
-        status = service.parse_status(word, lang)
+        status = service.parse_status(word, lang) if word else None
         if not text.strip():
-            deps.chat.open_view(command["trigger_id"], views.update_form(deps, lang, incident, status))
+            deps.chat.open_view(command["trigger_id"],
+                                views.update_form(deps, lang, incident, status, service.windows(incident)))
             return
         service.update(incident, user=user, status=status, texts=split_texts(text, deps.settings.languages),
                        lang=lang, reply=reply)
@@ -177,10 +175,13 @@ def run(service: Service, parsed: cmd.Parsed, command: dict, lang: Lang, reply: 
             log.warning("backfill before postmortem failed", exc_info=True)
         out = postmortem.publish(deps, incident.id, user=user)
         text = lang._("The postmortem of {ref} is published in this channel.", ref=incident.ref)
+        blocks = None
         if out.missing:
-            text += "\n" + lang._("Still to complete: {fields}. Use `/incident set …` and `/incident action …`, then compile again.",
+            text += "\n" + lang._("Still to complete: {fields}. Use the form, `/incident set …` or `/incident action …`, then compile again.",
                                   fields=lang.list([service.field_label(lang, f) for f in out.missing]))
-        reply(text, replace=True)
+            blocks = render.sections(text) + [
+                views.button_row("postmortem_form", lang._("Complete the postmortem"), str(incident.id))]
+        reply(text, blocks=blocks, replace=True)
         service.tell_problems(out.problems, lang, reply)
 
 

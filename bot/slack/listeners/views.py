@@ -21,6 +21,7 @@ def register(app, service: Service) -> None:
     app.view("declare")(lambda ack, body, view, client: declare_submitted(service, ack, body, view))
     app.view("update")(lambda ack, body, view: update_submitted(service, ack, body, view))
     app.view("translate")(lambda ack, body, view: translate_submitted(service, ack, body, view))
+    app.view("postmortem_fields")(lambda ack, body, view: postmortem_submitted(service, ack, body, view))
 
 
 def _meta(view: dict) -> dict:
@@ -125,3 +126,26 @@ def translate_submitted(service: Service, ack, body: dict, view: dict) -> None:
     ack()
     out = updates.add_translations(deps, int(meta["incident"]), int(meta["entry"]), texts)
     _dm(service, user, lang._("Translation added; the posts of {ref} are updated.", ref=out.incident.ref))
+
+
+def postmortem_submitted(service: Service, ack, body: dict, view: dict) -> None:
+    deps = service.deps
+    user = body["user"]["id"]
+    lang = deps.lang_of(user)
+    meta, v = _meta(view), views.values(view)
+    from bot.store import incidents as store
+
+    with deps.db.session() as s:
+        row = store.get(session=s, incident_id=int(meta.get("incident", 0)))
+        incident = store.to_incident(row) if row else None
+    if incident is None or not service.permissions.may_change(user, incident):
+        first = f"impact_{deps.settings.languages[0]}"
+        ack(response_action="errors", errors={first: describe(lang, "not_allowed", ref=incident.ref if incident else "")})
+        return
+    ack()
+    for name, _label in views.POSTMORTEM_FIELDS:
+        texts = {l: str(v.get(f"{name}_{l}") or "") for l in deps.settings.languages}
+        if texts != {l: getattr(incident, name).get(l, "") for l in deps.settings.languages}:
+            updates.set_field(deps, incident.id, user=user, name=name, value={k: t for k, t in texts.items()})
+    _dm(service, user, lang._("{ref}: the postmortem fields are saved. Run `/incident postmortem` to publish again.",
+                             ref=incident.ref))
