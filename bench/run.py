@@ -1,0 +1,133 @@
+"""Cellule benchmarks (issue 7): five figures, each against a baseline measured in the same run.
+
+    .venv/bin/python bench/run.py            # full run (about 1-2 minutes on 2 cores)
+    .venv/bin/python bench/run.py --quick    # smoke version (about 20 s)
+
+Prints a table and writes bench/results.json. PostgreSQL figures are added when
+BENCH_DATABASE_URL or TEST_DATABASE_URL is set (see .ci/postgres.sh). See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo, for `bench` and `tests`
+
+from bench import ingest, latency, postmortem  # noqa: E402
+from bench.workspace import postgres_url  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+ANNOUNCE_CHANNELS = 2  # tests.e2e.harness.env_for: fr:CINCFR, en:CINCEN
+
+FULL = {"commands": 300, "batch": 10, "events": 3000, "threads": 4, "entries": 10_000, "repeat": 5}
+QUICK = {"commands": 20, "batch": 10, "events": 300, "threads": 4, "entries": 2_000, "repeat": 2}
+
+
+def machine() -> dict:
+    model = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    return {"nproc": len(os.sched_getaffinity(0)), "cpu": model, "python": platform.python_version(),
+            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def human_floor() -> dict:
+    """Calls a person would make by hand; the reasoning is in bench/README.md."""
+    return {"declare": 3 + ANNOUNCE_CHANNELS, "update": 1 + ANNOUNCE_CHANNELS}
+
+
+def rows(r: dict) -> list[tuple[str, str, str, str, str, str]]:
+    """(figure, bot, baseline, ratio, goal, met)"""
+    out = []
+    for kind in ("declare", "update"):
+        f = r["latency"]["latency"][kind]
+        b, m = f["bot"], f["minimal"]
+        out.append((f"1. ack `/incident {kind}` p50 / p99 (n={b['n']})",
+                    f"{b['p50_ms']:.1f} / {b['p99_ms']:.1f} ms", f"{m['p50_ms']:.1f} / {m['p99_ms']:.1f} ms",
+                    f"{f['ratio_p50']:.2f}× / {f['ratio_p99']:.2f}×", "≤ 1.5× floor, p99 < 100 ms",
+                    _yes(f["ratio_p50"] <= 1.5 and f["ratio_p99"] <= 1.5 and b["p99_ms"] < 100)))
+    ing = r["ingest"]
+    floor_rate = ing["minimal"]["acked_per_s"]
+    for key, label in (("bot_sqlite", "SQLite"), ("bot_postgres", "PostgreSQL")):
+        if key in ing:
+            f = ing[key]
+            out.append((f"2. timeline ingest, {label} ({f['events']} events, {f['threads']} clients; "
+                        f"lost {f['lost']}, doubled {f['doubled']})",
+                        f"{f['recorded_per_s']:.0f} recorded/s (acked {f['acked_per_s']:.0f}/s)",
+                        f"{floor_rate:.0f} acked/s", f"{f['recorded_per_s'] / floor_rate:.2f}×", "≥ 500/s, none lost",
+                        _yes(f["recorded_per_s"] >= 500 and f["lost"] == 0 and f["doubled"] == 0)))
+    for key, label in (("sqlite", "SQLite"), ("postgres", "PostgreSQL")):
+        if key in r["postmortem"]:
+            f = r["postmortem"][key]
+            out.append((f"3. postmortem compile, {label} ({f['entries']} entries)",
+                        f"{f['compile_markdown_s'] * 1000:.0f} ms", f"{f['select_s'] * 1000:.1f} ms (SELECT)",
+                        f"{f['ratio']:.1f}×", "< 1 s", _yes(f["compile_markdown_s"] < 1)))
+    calls, floor = r["latency"]["api_calls"], human_floor()
+    for kind in ("declare", "update"):
+        c = calls[kind]
+        out.append((f"4. Web API calls per {kind}", f"{c['total']} (mean over run {c['mean_over_run']:.1f})",
+                    f"{floor[kind]} (by hand)", f"{c['total'] / floor[kind]:.1f}×", "—", "—"))
+    bot_mem, min_mem = ing["bot_sqlite"]["memory_kb"], ing["minimal"]["memory_kb"]
+    out.append(("5. RSS after load (peak)", f"{bot_mem['VmRSS'] / 1024:.0f} MB ({bot_mem['VmHWM'] / 1024:.0f})",
+                f"{min_mem['VmRSS'] / 1024:.0f} MB ({min_mem['VmHWM'] / 1024:.0f})",
+                f"{bot_mem['VmRSS'] / min_mem['VmRSS']:.2f}×", "< 150 MB", _yes(bot_mem["VmRSS"] < 150 * 1024)))
+    return out
+
+
+def _yes(ok: bool) -> str:
+    return "yes" if ok else "**no**"
+
+
+def table(r: dict) -> str:
+    m = r["machine"]
+    head = (f"{m['date']} · {m['nproc']} CPU ({m['cpu']}) · Python {m['python']}"
+            f"{' · quick' if r['quick'] else ''} · {r['seconds']:.0f} s\n\n")
+    lines = ["| figure | bot | baseline | ratio | goal | met |", "|---|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows(r)]
+    c = r["latency"]["api_calls"]
+    detail = "\n".join(f"- {kind}: " + ", ".join(f"{k} {v}" for k, v in c[kind]["methods"].items())
+                       for kind in ("declare", "update"))
+    return head + "\n".join(lines) + "\n\nWeb API calls (one status-changing declare/update):\n" + detail + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="small sizes: a smoke run of about 20 s")
+    p.add_argument("--out", type=Path, default=HERE / "results.json")
+    args = p.parse_args(argv)
+    size = QUICK if args.quick else FULL
+    pg = bool(postgres_url())
+    started = time.monotonic()
+    r = {"machine": machine(), "quick": args.quick, "sizes": size, "postgres": pg}
+    with tempfile.TemporaryDirectory(prefix="cellule-bench-") as tmp:
+        tmp = Path(tmp)
+        print("1, 4: acknowledgement latency and Web API calls…", file=sys.stderr)
+        r["latency"] = latency.run(tmp, size["commands"], size["batch"])
+        print("2, 5: timeline ingest and memory…", file=sys.stderr)
+        r["ingest"] = ingest.run(tmp, size["events"], size["threads"], pg)
+        print("3: postmortem compile…", file=sys.stderr)
+        r["postmortem"] = postmortem.run(tmp, size["entries"], size["repeat"], pg)
+    r["seconds"] = time.monotonic() - started
+    r["human_floor"] = human_floor()
+    violations = r["latency"]["api_calls"]["violations"] + [v for f in r["ingest"].values() for v in f["violations"]]
+    r["emulator_violations"] = violations
+    args.out.write_text(json.dumps(r, indent=2, ensure_ascii=False) + "\n")
+    print(table(r))
+    if violations:
+        print("Slack emulator violations:\n" + "\n".join(violations), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
