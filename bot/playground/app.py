@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote
 
 import waitress
+from waitress import wasyncore
 
 from bot import runtime
 from bot.config import ConfigError, Settings
@@ -71,10 +72,14 @@ class Playground:
         self.replay_wanted = replay
         self.status = {"replaying": replay, "ready": not replay, "replay_error": None, "example": None}
         self._busy = threading.Lock()  # one action (or the replay) at a time: the clock is shared
-        # The server exists before the bot so that PORT=0 gives a real port to put in the URLs.
+        self.bot = None
+        # Serving starts before the bot is built: Bolt calls auth.test on the emulator as it starts,
+        # and PORT=0 needs the real port for the URLs.
         self.server = waitress.create_server(self.wsgi, host=host, port=port, threads=24,
                                              max_request_body_size=MAX_BODY, ident="cellule-playground")
         self.port = self.server.effective_port
+        self._thread = threading.Thread(target=self.server.run, name="playground-http", daemon=True)
+        self._thread.start()
         local = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
         self.url = f"http://{local}:{self.port}/"
         self.emu.base_url = f"http://{local}:{self.port}{API_MOUNT}/"
@@ -93,12 +98,17 @@ class Playground:
 
     # -- running ----------------------------------------------------------------------------------
     def run(self) -> None:
+        """Replay the example (unless told not to) and serve until the server stops."""
         if self.replay_wanted:
             threading.Thread(target=self.replay_example, name="replay", daemon=True).start()
-        self.server.run()
+        self._thread.join()
 
     def close(self) -> None:
-        self.server.close()
+        # Close the sockets from inside waitress's loop thread (closing from here races its select).
+        server = self.server
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        self._thread.join(timeout=5)
+        server.task_dispatcher.shutdown()
         self.executor.shutdown(wait=False)
         self.rt.deps.db.dispose()
 
@@ -124,6 +134,8 @@ class Playground:
                         if channel is None:
                             raise RuntimeError("the example's crisis channel was not created")
                 self.status["example"] = channel
+                with self.emu.state.lock:  # the replies the replayer got on 4 December are old news
+                    self.emu.state.ephemerals.clear()
         except Exception as e:  # the page says so; the playground stays usable
             log.exception("replaying the example incident failed")
             self.status["replay_error"] = str(e)
@@ -140,6 +152,8 @@ class Playground:
         path = environ.get("PATH_INFO", "") or "/"
         verb = environ.get("REQUEST_METHOD", "GET")
         if path == "/slack/events" or path == "/healthz":
+            if self.bot is None:
+                return _json(start_response, "503 Service Unavailable", {"ok": False, "error": "starting"})
             return self.bot(environ, start_response)
         if path.startswith(API_MOUNT + "/"):
             inner = dict(environ, PATH_INFO=path[len(API_MOUNT):],
@@ -152,7 +166,7 @@ class Playground:
             return self._act(environ, start_response, path[len("/playground/do/"):])
         if path.startswith(api.FILES_PATH) and verb == "GET":
             return self._download(start_response, path[len(api.FILES_PATH):])
-        if verb == "GET":
+        if verb in ("GET", "HEAD"):
             return self._static(start_response, "index.html" if path == "/" else path[len("/static/"):]
                                 if path.startswith("/static/") else "")
         return _json(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
