@@ -106,8 +106,10 @@ def setup(deps: Deps, incident_id: int, permissions: Permissions,
         progress(incident)
 
     if not done.get("invited"):
-        report.problems += _invite(deps, incident, permissions)
-        _mark(deps, incident_id, "invited")
+        invited = _invite(deps, incident, permissions)
+        report.problems += invited
+        if not any(code == "slack_refused" for code, _ in invited):  # else invite again on the next run
+            _mark(deps, incident_id, "invited")
     if not done.get("summary"):
         try:
             text, blocks = render.summary(incident, _entries(deps, incident_id), deps.langs)
@@ -115,8 +117,14 @@ def setup(deps: Deps, incident_id: int, permissions: Permissions,
             with deps.db.session() as s:
                 store.add_post(session=s, incident_id=incident_id, kind="summary", channel_id=incident.channel_id, ts=ts,
                                languages=deps.settings.languages)
-            deps.chat.pin(incident.channel_id, ts)
-            _mark(deps, incident_id, "summary")
+            done["summary"] = ts  # posted: a failed pin must not post it a second time
+            _mark(deps, incident_id, "summary", ts)
+        except ChatError as e:
+            report.problems.append(("slack_refused", {"method": e.method, "code": e.code}))
+    if isinstance(done.get("summary"), str) and not done.get("pinned"):  # older rows say True: pinned then
+        try:
+            deps.chat.pin(incident.channel_id, done["summary"])
+            _mark(deps, incident_id, "pinned")
         except ChatError as e:
             report.problems.append(("slack_refused", {"method": e.method, "code": e.code}))
     if not done.get("topic"):
@@ -196,7 +204,10 @@ def _invite(deps: Deps, incident: Incident, permissions: Permissions) -> list[tu
     users, failed_groups = permissions.crisis_unit_users()
     for group in failed_groups:
         problems.append(("crisis_group_unknown", {"group": group}))
-    bot_user = deps.chat.me().get("user_id")
+    try:
+        bot_user = deps.chat.me().get("user_id")
+    except ChatError as e:  # setup reports Slack's refusals, it never raises them
+        return problems + [("slack_refused", {"method": e.method, "code": e.code})]
     wanted = [u for u in [incident.declared_by, *sorted(users)] if u and u != bot_user]
     wanted = list(dict.fromkeys(wanted))
     if not wanted:
