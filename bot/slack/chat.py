@@ -38,29 +38,23 @@ class Chat:
         self._me: dict | None = None
 
     def _call(self, method: str, **kwargs) -> dict:
-        with self._lock:
-            self.calls[method] += 1
-        try:
-            return self.client.api_call(method, json=kwargs).data  # type: ignore[return-value]
-        except SlackApiError as e:
-            code = e.response.get("error", "unknown_error") if e.response is not None else "unknown_error"
-            log.warning("Slack refused %s: %s", method, code)
-            raise ChatError(code, method, e.response.data if e.response is not None else None) from None
-        except (OSError, TimeoutError) as e:  # after the retry handlers gave up
-            log.warning("Slack unreachable for %s: %s", method, type(e).__name__)
-            raise ChatError("unreachable", method) from None
+        return self._api(method, json=kwargs)
 
     def _form(self, method: str, **params) -> dict:
         """Methods that take no JSON body (per Slack's spec) go as form fields."""
+        return self._api(method, data=params)
+
+    def _api(self, method: str, **body) -> dict:
         with self._lock:
             self.calls[method] += 1
         try:
-            return self.client.api_call(method, data=params).data  # type: ignore[return-value]
+            return self.client.api_call(method, **body).data  # type: ignore[return-value]
         except SlackApiError as e:
-            code = e.response.get("error", "unknown_error") if e.response is not None else "unknown_error"
+            response = e.response
+            code = response.get("error", "unknown_error") if response is not None else "unknown_error"
             log.warning("Slack refused %s: %s", method, code)
-            raise ChatError(code, method) from None
-        except (OSError, TimeoutError) as e:
+            raise ChatError(code, method, response.data if response is not None else None) from None
+        except (OSError, TimeoutError) as e:  # after the retry handlers gave up
             log.warning("Slack unreachable for %s: %s", method, type(e).__name__)
             raise ChatError("unreachable", method) from None
 
@@ -79,7 +73,7 @@ class Chat:
         try:
             locale = self._form("users.info", user=user, include_locale="true").get("user", {}).get("locale")
         except ChatError:
-            locale = None
+            return None  # not remembered: once Slack answers again, the person gets their own language
         self._locales[user] = (now, locale)
         return locale
 
