@@ -1,0 +1,280 @@
+"""Slack on a bad day: rate limits, server errors, slow answers, refused connections, a dead database."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import time
+
+import pytest
+
+from bot.flows.messages import describe
+from bot.server import make_wsgi
+from bot.store import incidents as store
+from bot.store import timeline as tl
+from bot.store.db import Database
+from tests.e2e.harness import Bot
+
+DECLARE = "declare P2 FR Panne du réseau EN Network outage"
+
+
+class TimedCalls(list):
+    """emu.calls, remembering when each Web API call was answered (to see that a retry waited)."""
+
+    def __init__(self):
+        super().__init__()
+        self.times: list[float] = []
+
+    def append(self, call) -> None:
+        self.times.append(time.monotonic())
+        super().append(call)
+
+    def clear(self) -> None:
+        self.times.clear()
+        super().clear()
+
+    def of(self, method: str) -> list[tuple[float, object]]:
+        return [(t, c) for t, c in zip(self.times, self) if c.method == method]
+
+
+@pytest.fixture
+def calls(emulator) -> TimedCalls:
+    emulator.calls = TimedCalls()
+    return emulator.calls
+
+
+def _incidents(bot) -> list:
+    with bot.rt.deps.db.session() as s:
+        return store.open_incidents(session=s)
+
+
+def _crisis_channels(bot) -> list[str]:
+    return sorted(c.name for c in bot.emu.state.channels.values() if c.name.startswith("tsr-"))
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/api/"
+
+
+def _assert_declared_once(bot) -> str:
+    """One incident, one channel, one summary, one announcement per stakeholder channel."""
+    assert [r.ref for r in _incidents(bot)] == ["TSR-2641"]
+    assert _crisis_channels(bot) == ["tsr-2641-panne-du-reseau"]
+    crisis = bot.incident_channel()
+    assert len(bot.posts(crisis)) == 1 and len(bot.emu.pins(crisis)) == 1
+    assert len(bot.posts("CINCFR")) == 1 and len(bot.posts("CINCEN")) == 1
+    return crisis
+
+
+def _waited(calls: TimedCalls, method: str, retry_after: float) -> None:
+    """The call was refused with 429 once, then made again no sooner than Retry-After."""
+    answered = calls.of(method)
+    limited = [i for i, (_, c) in enumerate(answered) if c.status == 429]
+    assert limited, f"no 429 was answered for {method}"
+    i = limited[0]
+    assert i + 1 < len(answered), f"{method} was not tried again after the 429"
+    assert answered[i + 1][0] - answered[i][0] >= retry_after
+
+
+# 429 ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["conversations.create", "chat.postMessage"])
+def test_rate_limit_during_declare_waits_and_posts_once(bot, calls, method):
+    bot.emu.rate_limit(method, times=1, retry_after=1)
+    bot.command("UEN", DECLARE)
+    _waited(calls, method, 1)
+    _assert_declared_once(bot)
+    assert sum(1 for _, c in calls.of("conversations.create") if c.status == 200) == 1
+    assert "TSR-2641 is declared" in bot.replies_to("UEN")[-1]
+
+
+def test_rate_limit_during_update_waits_and_posts_once(bot, calls):
+    bot.command("UEN", DECLARE)
+    crisis = bot.incident_channel()
+    bot.emu.rate_limit("chat.postMessage", times=2, retry_after=1)
+    bot.command("UEN", "update identified FR Routeur en cause EN Router at fault", channel=crisis)
+    _waited(calls, "chat.postMessage", 1)
+    assert "Update posted: TSR-2641" in bot.replies_to("UEN")[-1]
+    updates = [m for m in bot.posts(crisis) if "Router at fault" in str(m.get("blocks"))]
+    assert len(updates) == 1
+    for channel in ("CINCFR", "CINCEN"):
+        assert len(bot.emu.replies(channel, bot.posts(channel)[0]["ts"])) == 1
+
+
+# 5xx ----------------------------------------------------------------------------------------------
+
+
+def test_one_server_error_is_retried_and_the_declare_completes(bot, calls):
+    bot.emu.server_error("conversations.create", 503, times=1)
+    bot.emu.server_error("chat.postMessage", 503, times=1)
+    bot.command("UEN", DECLARE)
+    assert [c.status for _, c in calls.of("conversations.create")] == [503, 200]
+    assert [c.status for _, c in calls.of("chat.postMessage")][:2] == [503, 200]
+    _assert_declared_once(bot)
+    assert "TSR-2641 is declared" in bot.replies_to("UEN")[-1]
+
+
+def test_persistent_server_errors_keep_the_update_and_say_what_failed(bot, calls):
+    bot.command("UEN", DECLARE)
+    crisis = bot.incident_channel()
+    posts_before = len(bot.posts(crisis))
+    bot.emu.server_error("chat.postMessage", 503, times=1000)
+    bot.command("UEN", "update identified FR Routeur en cause EN Router at fault", channel=crisis)
+    # Slack never took it: nothing new in the channel...
+    assert len(bot.posts(crisis)) == posts_before
+    assert {c.status for _, c in calls.of("chat.postMessage")[-3:]} == {503}
+    # ...but the update is recorded, with its text, and the incident moved on.
+    with bot.rt.deps.db.session() as s:
+        row = store.by_ref(session=s, ref="TSR-2641")
+        assert row.status == "identified"
+        statuses = tl.entries(session=s, incident_id=row.id, kinds=None)
+    status_entries = [e for e in statuses if e.kind.value == "status"]
+    assert len(status_entries) == 1
+    assert status_entries[0].texts == {"fr": "Routeur en cause", "en": "Router at fault"}
+    # The person is told which call failed, and not with a trace.
+    replies = "\n".join(bot.replies_to("UEN"))
+    assert "chat.postMessage" in replies and "What was already recorded is kept" in replies
+    assert "Traceback" not in replies
+    bot.command("UEN", "status", channel=crisis)
+    assert "identified" in bot.replies_to("UEN")[-1]
+
+
+# Slow answers -----------------------------------------------------------------------------------
+
+
+def test_slow_slack_does_not_delay_the_acknowledgement(bot):
+    slow = 4.0
+    for method in ("users.info", "usergroups.users.list", "conversations.create"):
+        bot.emu.delay(method, slow)
+    d = bot.command("UEN", DECLARE)
+    # The ack came before the first (slow) Web API call, well within Slack's 3 seconds.
+    assert d.status == 200 and d.seconds < slow
+    assert bot.emu.slow_acks == []
+    assert "TSR-2641 is declared" in bot.replies_to("UEN")[-1]
+
+
+# Refused connections ----------------------------------------------------------------------------
+
+
+def _outage(bot):
+    """Slack's Web API stops answering (the bot has been running: its crisis group is known)."""
+    bot.rt.service.permissions.crisis_unit_users()
+    client = bot.rt.deps.chat.client
+    good = client.base_url
+    client.base_url = _closed_port_url()
+    return lambda: setattr(client, "base_url", good)
+
+
+def test_unreachable_slack_keeps_the_incident_and_try_again_resumes_it(bot):
+    restore = _outage(bot)
+    bot.command("UEN", DECLARE)
+    assert [r.ref for r in _incidents(bot)] == ["TSR-2641"]
+    assert _crisis_channels(bot) == []
+    failed = bot.emu.ephemerals("UEN")[-1]
+    # Slack could not say which language UEN reads, so this one may be in the default language.
+    assert "(unreachable)" in failed["text"] and "Traceback" not in failed["text"]
+    assert "retry_setup" in str(failed["blocks"])
+    restore()
+    bot.emu.click_ephemeral("UEN", failed, "retry_setup")
+    bot.settle()
+    _assert_declared_once(bot)
+    crisis = bot.incident_channel()
+    assert {"UEN", "UFR"} <= set(bot.emu.channel(crisis).members)
+    # Told in their own language once Slack answers again (a failed look-up is not remembered).
+    assert "TSR-2641 is declared" in bot.replies_to("UEN")[-1]
+
+
+def test_unreachable_slack_then_the_same_command_resumes_without_a_second_incident(bot):
+    restore = _outage(bot)
+    bot.command("UEN", DECLARE)
+    restore()
+    bot.command("UEN", DECLARE)
+    _assert_declared_once(bot)
+
+
+def test_slack_gone_right_after_the_channel_exists_resumes_every_step_once(bot, monkeypatch):
+    chat = bot.rt.deps.chat
+    create = chat.create_channel
+    restore = None
+
+    def create_then_go_away(*args, **kwargs):
+        nonlocal restore
+        channel = create(*args, **kwargs)
+        restore = _outage(bot)
+        return channel
+
+    monkeypatch.setattr(chat, "create_channel", create_then_go_away)
+    bot.command("UEN", DECLARE)
+    assert _crisis_channels(bot) == ["tsr-2641-panne-du-reseau"]
+    asked = bot.emu.ephemerals("UEN")[-1]
+    assert "unreachable" in asked["text"]
+    restore()
+    bot.emu.click_ephemeral("UEN", asked, "retry_setup")
+    bot.settle()
+    crisis = _assert_declared_once(bot)
+    # The invitations that failed during the outage were made too.
+    assert {"UEN", "UFR"} <= set(bot.emu.channel(crisis).members)
+    assert "TSR-2641" in bot.emu.topic(crisis)
+    assert bot.emu.bookmarks(crisis)
+    # Pressing again once everything is done changes nothing.
+    bot.emu.click_ephemeral("UEN", asked, "retry_setup")
+    bot.settle()
+    _assert_declared_once(bot)
+
+
+def test_a_pin_refused_after_the_summary_is_posted_does_not_post_it_twice(bot):
+    bot.emu.fail("pins.add", "restricted_action")
+    bot.command("UEN", DECLARE)
+    asked = bot.emu.ephemerals("UEN")[-1]
+    assert "pins.add" in asked["text"]
+    bot.emu.click_ephemeral("UEN", asked, "retry_setup")
+    bot.settle()
+    _assert_declared_once(bot)
+
+
+# Database down ------------------------------------------------------------------------------------
+
+
+def _get(wsgi, path: str) -> tuple[str, dict]:
+    got = {}
+
+    def start_response(status, headers):
+        got["status"] = status
+
+    body = b"".join(wsgi({"PATH_INFO": path, "REQUEST_METHOD": "GET"}, start_response))
+    return got["status"], json.loads(body)
+
+
+def test_healthz_is_200_when_the_database_answers_and_503_when_not(bot):
+    status, body = _get(bot.rt.wsgi(), "/healthz")
+    assert status.startswith("200") and body["ok"] is True
+    dead = Database(_closed_port_url().replace("http://", "postgresql+psycopg://x@").replace("/api/", "/x")
+                    + "?connect_timeout=1")
+    try:
+        status, body = _get(make_wsgi(bot.rt.app, dead), "/healthz")
+    finally:
+        dead.dispose()
+    assert status.startswith("503") and body["ok"] is False
+
+
+def test_a_command_while_the_database_is_gone_says_so_plainly(emulator, tmp_path):
+    folder = tmp_path / "db"
+    folder.mkdir()
+    b = Bot(emulator, f"sqlite:///{folder / 'cellule.db'}")
+    try:
+        b.command("UEN", "help")  # Slack look-ups cached, as on a running bot
+        b.rt.deps.db.dispose()
+        shutil.rmtree(folder)
+        assert _get(b.rt.wsgi(), "/healthz")[0].startswith("503")
+        b.command("UEN", DECLARE)
+        b.command("UEN", "status TSR-2641")
+        expected = describe(b.rt.deps.catalogs.lang("en"), "database_down")
+        assert b.replies_to("UEN")[-2:] == [expected, expected]
+        assert not [c for c in emulator.state.channels.values() if c.name.startswith("tsr-")]
+    finally:
+        b.close()
