@@ -48,7 +48,7 @@ def test_update_form_offers_the_ready_made_statement_filled_from_the_incident(bo
     initial = {b["block_id"]: b["element"].get("initial_value") for b in view["blocks"] if b["type"] == "input"}
     assert initial["text_en"] == ("We have identified ongoing difficulties on the payment platform between 12:08 CET and "
                                   "12:13 CET. The incident is over; monitoring is still in progress.")
-    assert initial["text_fr"].startswith("Nous avons identifié") and "12h08" in initial["text_fr"]
+    assert initial["text_fr"].startswith("Nous avons rencontré des difficultés sur la plateforme de paiement entre 12h08 CET")
     d = emu.submit_view("UEN", view["id"], {"status": {"value": "monitoring"},
                                             "text_fr": {"value": initial["text_fr"]}, "text_en": {"value": initial["text_en"]}})
     assert d.status == 200
