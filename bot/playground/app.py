@@ -65,6 +65,7 @@ def _json(start_response, status: str, body) -> list[bytes]:
 
 class Playground:
     def __init__(self, env, *, host: str = "127.0.0.1", port: int = 3000, replay: bool = True):
+        db_url = database_url(env)  # refused before anything starts
         self.emu = SlackEmulator(secrets.token_hex(16))
         populate(self.emu)
         self.clock = ReplayClock()
@@ -75,8 +76,11 @@ class Playground:
         self.bot = None
         # Serving starts before the bot is built: Bolt calls auth.test on the emulator as it starts,
         # and PORT=0 needs the real port for the URLs.
-        self.server = waitress.create_server(self.wsgi, host=host, port=port, threads=24,
-                                             max_request_body_size=MAX_BODY, ident="cellule-playground")
+        try:
+            self.server = waitress.create_server(self.wsgi, host=host, port=port, threads=24,
+                                                 max_request_body_size=MAX_BODY, ident="cellule-playground")
+        except OSError as e:
+            raise ConfigError(f"cannot listen on {host}:{port} ({e.strerror or e}); set PORT to a free port") from None
         self.port = self.server.effective_port
         self._thread = threading.Thread(target=self.server.run, name="playground-http", daemon=True)
         self._thread.start()
@@ -84,7 +88,6 @@ class Playground:
         self.url = f"http://{local}:{self.port}/"
         self.emu.base_url = f"http://{local}:{self.port}{API_MOUNT}/"
         self.emu.bot_url = f"http://{local}:{self.port}/slack/events"
-        db_url = database_url(env)
         _fresh_sqlite(db_url)
         self.settings = Settings.from_env({
             **settings_env(),

@@ -1,0 +1,203 @@
+"""The playground through its page, in headless Chromium driven by Playwright.
+
+Chromium comes from the machine's Debian packages (`apt-get install chromium chromium-driver`);
+Playwright from PyPI, never with `playwright install`: it launches /usr/bin/chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.playground.conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+if not os.path.exists(CHROMIUM):
+    pytest.skip(f"no {CHROMIUM}: apt-get install -y chromium chromium-driver", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install playwright")
+expect = sync_api.expect
+
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+               "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser, playground):
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(playground.url)
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+def be(page, person: str) -> None:
+    page.get_by_label("You are").select_option(person)
+
+
+def open_channel(page, name: str) -> None:
+    page.locator(".channel-link", has_text=name).first.click()
+    expect(page.locator("#channel-name")).to_contain_text(name)
+
+
+def send(page, text: str) -> None:
+    box = page.get_by_role("textbox", name=re.compile("^Message"))
+    box.fill(text)
+    page.get_by_role("button", name="Send").click()
+    expect(box).to_have_value("")  # cleared once the bot has answered
+
+
+def declare(page, title_fr: str, title_en: str, slug: str) -> None:
+    open_channel(page, "#ops")
+    send(page, f"/incident declare P3 FR {title_fr} EN {title_en}")
+    # The reply only the declarer sees links the new channel: follow the link.
+    page.locator(".ephemeral a.channel-mention", has_text=slug).click()
+    expect(page.locator("#channel-name")).to_contain_text(slug)
+
+
+def timeline(playground, ref: str) -> list[dict]:
+    db = playground.cwd / "playground-data" / "playground.db"
+    out = subprocess.run([sys.executable, "-m", "bot", "timeline", ref, "--json"], cwd=playground.cwd,
+                         env={"DATABASE_URL": f"sqlite:///{db}", "INCIDENT_PREFIX": "TSR", "PATH": "/usr/bin:/bin",
+                              "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)["entries"]
+
+
+def ref_of(page) -> str:
+    return re.match(r"#?(tsr-\d+)", page.locator("#channel-name").inner_text()).group(1).upper()
+
+
+def test_declare_then_a_bilingual_update(page):
+    be(page, "UALEX")
+    declare(page, "Lenteurs du back-office", "Back-office slowness", "lenteurs-du-back-office")
+    header = page.locator("#messages .message").first
+    expect(header.locator(".block-header")).to_contain_text("Lenteurs du back-office / Back-office slowness")
+    send(page, "/incident update identified FR Un index manquait sur la base. EN A database index was missing.")
+    update = page.locator("#messages .message", has_text="A database index was missing.").last
+    expect(update).to_contain_text("Un index manquait sur la base.")
+    expect(update.locator("strong", has_text="FR")).to_have_count(1)  # mrkdwn *FR* shown bold
+    # The French stakeholders' channel gets the French text only, in the announcement's thread.
+    open_channel(page, "#incidents-fr")
+    announcement = page.locator("#messages .message", has_text="Lenteurs du back-office").last
+    announcement.locator(".replies").click()
+    thread = page.locator("#panel-body")
+    expect(thread).to_contain_text("Un index manquait sur la base.")
+    expect(thread).not_to_contain_text("A database index was missing.")
+
+
+def test_pushpin_reaction_puts_a_message_on_the_timeline(page, playground):
+    be(page, "UCAMILLE")
+    declare(page, "Erreurs 502 sur la passerelle", "502 errors on the gateway", "erreurs-502-sur-la-passerelle")
+    ref = ref_of(page)
+    send(page, "Bascule vers la base de secours lancée")
+    said = page.locator("#messages .message", has_text="Bascule vers la base de secours lancée").last
+    said.get_by_role("button", name="Add :pushpin: reaction (timeline)").click()
+    chip = said.locator(".reaction")
+    expect(chip).to_contain_text("1")
+    expect(chip).to_have_attribute("aria-pressed", "true")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        entry = next((e for e in timeline(playground, ref) if "Bascule vers la base" in (e["text"] or "")), None)
+        if entry and entry["key"]:
+            break
+        time.sleep(0.3)
+    assert entry is not None and entry["key"], f"the reaction did not make a key moment: {entry}"
+
+
+def test_declare_form_shows_the_bots_inline_error_then_declares(page):
+    be(page, "UCAMILLE")
+    open_channel(page, "#ops")
+    send(page, "/incident declare")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("heading")).to_have_text("Déclarer un incident")  # Camille's Slack is in French
+    title = dialog.locator("[data-block-id=title_fr] input")
+    impact = dialog.locator("[data-block-id=impact_start] input")
+    # A required field left empty: the client refuses before anything is sent, as Slack's does.
+    dialog.locator("button[type=submit]").click()
+    expect(dialog.locator("[data-block-id=title_fr] .field-error")).not_to_be_empty()
+    title.fill("Paiements refusés en magasin")
+    impact.fill("32h99")
+    dialog.locator("button[type=submit]").click()
+    # The bot answers response_action: errors; the message appears under that field.
+    error = dialog.locator("[data-block-id=impact_start] .field-error")
+    expect(error).to_contain_text("32h99")
+    expect(impact).to_have_attribute("aria-invalid", "true")
+    expect(title).to_have_value("Paiements refusés en magasin")  # nothing typed is lost
+    impact.fill("")
+    dialog.locator("button[type=submit]").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator(".channel-link", has_text="paiements-refuses-en-magasin")).to_have_count(1)
+
+
+def test_a_button_in_a_reply_opens_a_form(page):
+    be(page, "UALEX")
+    declare(page, "Retards de notifications", "Delayed notifications", "retards-de-notifications")
+    send(page, "/incident update monitoring EN Notifications are flowing again.")
+    reply = page.locator(".ephemeral", has_text="Update posted").last  # Alex's Slack is in English
+    expect(reply).to_contain_text("French")
+    reply.get_by_role("button", name="Add translation").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    dialog.locator("[data-block-id=text_fr] textarea").fill("Les notifications repartent.")
+    dialog.locator("button[type=submit]").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#messages")).to_contain_text("Les notifications repartent.")
+
+
+def test_the_example_postmortem_as_canvas_and_file(page):
+    open_channel(page, "#tsr-2641-")
+    page.get_by_role("button", name="Canvas").click()
+    canvas = page.locator("#panel-body .canvas")
+    expect(canvas.locator("h3, h4").first).to_be_visible()
+    expect(canvas).to_contain_text("Référence incident TSR-2641")
+    expect(canvas.locator("strong", has_text="4 décembre 12h08 : début de l’incident.")).to_have_count(1)
+    expect(canvas.locator("table th", has_text="Symptômes")).to_have_count(1)
+    with page.expect_download() as download:
+        page.locator("a.file-link", has_text="TSR-2641-postmortem.md").click()
+    assert download.value.suggested_filename == "TSR-2641-postmortem.md"
+    markdown = open(download.value.path(), encoding="utf-8").read()
+    assert "* **4 décembre 12h08 : début de l’incident.**" in markdown
+    assert "* **4 December 12:08pm: start of the incident.**" in markdown
+
+
+def test_replies_only_for_the_caller(page):
+    be(page, "USAM")
+    open_channel(page, "#ops")
+    send(page, "/incident help")
+    expect(page.locator(".ephemeral")).to_contain_text("/incident")
+    be(page, "ULEA")
+    expect(page.locator(".ephemeral")).to_have_count(0)
+
+
+def test_message_text_cannot_inject_markup(page):
+    be(page, "ULEA")
+    open_channel(page, "#ops")
+    send(page, 'Regardez <img src=x onerror="document.body.dataset.pwned=1"> et *ceci* '
+               '<script>document.body.dataset.pwned=1</script> `code`')
+    said = page.locator("#messages .message", has_text="Regardez").last
+    expect(said).to_contain_text("onerror")  # shown as text
+    expect(said.locator("strong", has_text="ceci")).to_have_count(1)
+    expect(said.locator("code", has_text="code")).to_have_count(1)
+    assert said.locator("img, script").count() == 0
+    assert page.evaluate("document.body.dataset.pwned") is None

@@ -1,0 +1,125 @@
+"""The playground without a browser: one port for the bot, the emulator and the page; the JSON state
+endpoint; its own database; and plain `python -m bot` without a token starting it with a notice."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+
+from tests.playground.conftest import ROOT, start, stop
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory):
+    """Plain `python -m bot`, no SLACK_BOT_TOKEN, a DATABASE_URL that must stay untouched."""
+    tmp = tmp_path_factory.mktemp("plain")
+    production = tmp / "production.db"
+    pg = start(tmp, DATABASE_URL=f"sqlite:///{production}")
+    try:
+        yield pg, production
+    finally:
+        stop(pg)
+
+
+def test_plain_run_without_token_is_the_playground_with_a_notice(plain):
+    pg, _ = plain
+    lines = pg.output().splitlines()
+    notices = [line for line in lines if "SLACK_BOT_TOKEN" in line]
+    assert len(notices) == 1 and "playground" in notices[0]
+    assert any(pg.url in line for line in lines)
+
+
+def test_one_port_serves_the_page_the_bot_and_the_emulator(plain):
+    pg, _ = plain
+    status, headers, body = pg.get("/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert b"/static/app.js" in body and "default-src 'self'" in headers["Content-Security-Policy"]
+    assert pg.get("/static/app.js")[0] == 200 and pg.get("/static/../app.py")[0] == 404
+    # The bot: health check, and /slack/events refuses an unsigned request as in production.
+    status, _, body = pg.get("/healthz")
+    assert status == 200 and json.loads(body)["ok"] is True
+    unsigned = urllib.request.Request(pg.url + "slack/events", data=b"command=/incident&text=help", method="POST")
+    try:
+        urllib.request.urlopen(unsigned, timeout=10)
+        raise AssertionError("an unsigned request was accepted")
+    except urllib.error.HTTPError as e:
+        assert e.code == 401
+    # The emulator's Web API, mounted under /slack-api/: it wants the bot token, like Slack.
+    status, _, body = pg.get("/slack-api/api/auth.test")
+    assert status == 200 and json.loads(body) == {"ok": False, "error": "not_authed"}
+
+
+def test_state_shows_the_replayed_example_incident(plain):
+    pg, _ = plain
+    state = pg.state()
+    assert state["ready"] is True and state["replay_error"] is None
+    names = [c["name"] for c in state["channels"]]
+    assert names[:3] == ["ops", "incidents-fr", "incidents-en"]
+    crisis = pg.channel("tsr-2641-")
+    assert crisis["id"] == state["example"] and "TSR-2641" in crisis["topic"]
+    assert crisis["pins"] and crisis["bookmarks"]
+    assert "Référence incident" in crisis["canvas"]["markdown"]
+    files = [f for m in crisis["messages"] for f in m.get("files", [])]
+    assert [f["name"] for f in files] == ["TSR-2641-postmortem.md"]
+    # The file downloads as the Markdown the canvas shows.
+    status, headers, body = pg.get(files[0]["url"])
+    assert status == 200 and "attachment" in headers["Content-Disposition"]
+    assert body.decode().strip() == crisis["canvas"]["markdown"].strip()
+    # Stakeholders: the announcement, with the updates in its thread.
+    en = pg.channel("incidents-en")
+    assert en["messages"][0]["reply_count"] >= 3 and len(en["messages"][0]["replies"]) == en["messages"][0]["reply_count"]
+    # The replay's own replies to its typist are not left on screen.
+    assert state["ephemerals"] == []
+    people = {p["id"]: p for p in state["people"]}
+    assert people["UCAMILLE"]["crisis_unit"] and not people["USAM"]["crisis_unit"]
+    assert {p["locale"][:2] for p in state["people"]} == {"fr", "en"}
+
+
+def test_replies_only_the_caller_sees_are_in_their_state_only(plain):
+    pg, _ = plain
+    status, answer = pg.do("send", user="USAM", channel="COPS", text="/incident help")
+    assert status == 200 and answer["ok"], answer
+    sam = pg.state("USAM")["ephemerals"]
+    assert any("/incident" in e["text"] for e in sam) and all(e["channel"] == "COPS" for e in sam)
+    assert pg.state("UCAMILLE")["ephemerals"] == []
+
+
+def test_actions_refuse_what_slack_would_refuse(plain):
+    pg, _ = plain
+    assert pg.do("send", user="UNOBODY", channel="COPS", text="hello")[0] == 400
+    status, answer = pg.do("send", user="USAM", channel="COPS", text="/deploy now")
+    assert status == 400 and "/deploy" in answer["error"]
+    crisis = pg.channel("tsr-2641-")
+    assert "USAM" not in crisis["members"]  # the stakeholder is not in the crisis unit
+    status, answer = pg.do("send", user="USAM", channel=crisis["id"], text="hello")
+    assert status == 400 and "not a member" in answer["error"]
+
+
+def test_the_data_is_in_its_own_database(plain):
+    pg, production = plain
+    assert not production.exists(), "the playground wrote to DATABASE_URL's database"
+    own = pg.cwd / "playground-data" / "playground.db"
+    with sqlite3.connect(own) as db:
+        tables = {r[0] for r in db.execute("select name from sqlite_master where type='table'")}
+    assert tables, "the playground's database has no tables"
+    # The CLI reads the playground's database like any other: the example's postmortem is there.
+    out = subprocess.run([sys.executable, "-m", "bot", "postmortem", "TSR-2641", "--lang", "en"], cwd=pg.cwd,
+                         env={"DATABASE_URL": f"sqlite:///{own}", "INCIDENT_PREFIX": "TSR", "PATH": "/usr/bin:/bin",
+                              "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "4 December 12:08pm: start of the incident." in out.stdout
+
+
+def test_playground_database_may_not_be_database_url(tmp_path):
+    url = f"sqlite:///{tmp_path / 'same.db'}"
+    out = subprocess.run([sys.executable, "-m", "bot", "playground"], cwd=tmp_path, capture_output=True, text=True,
+                         env={"DATABASE_URL": url, "PLAYGROUND_DATABASE_URL": url, "PATH": "/usr/bin:/bin",
+                              "PYTHONPATH": str(ROOT), "PORT": "0"}, timeout=60)
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines()[-1].startswith("cellule: PLAYGROUND_DATABASE_URL must not be DATABASE_URL")
+    assert not (tmp_path / "same.db").exists()
