@@ -79,7 +79,7 @@
 
   function clock(ts) {
     const d = new Date(parseFloat(ts) * 1000);
-    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   }
 
   // -- rendering ------------------------------------------------------------------------------
@@ -268,8 +268,11 @@
   }
 
   function openPanel(panel) {
+    const box = $("messages");
+    const stick = nearBottom(box);
     ui.panel = panel;
     renderPanel(context());
+    if (stick) box.scrollTop = box.scrollHeight; // the panel narrows the messages: keep the latest in view
     $("panel-close").focus();
   }
 
