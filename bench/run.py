@@ -3,7 +3,7 @@
     .venv/bin/python bench/run.py            # full run (about 1-2 minutes on 2 cores)
     .venv/bin/python bench/run.py --quick    # smoke version (about 20 s)
 
-Prints a table and writes bench/results.json. PostgreSQL figures are added when
+Prints a table and writes bench/results.json (--quick: bench/results-quick.json, not committed). PostgreSQL figures are added when
 BENCH_DATABASE_URL or TEST_DATABASE_URL is set (see .ci/postgres.sh). See bench/README.md.
 """
 
@@ -38,7 +38,7 @@ def machine() -> dict:
             model = line.split(":", 1)[1].strip()
             break
     return {"nproc": len(os.sched_getaffinity(0)), "cpu": model, "python": platform.python_version(),
-            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "loadavg_before": os.getloadavg()[0]}
 
 
 def human_floor() -> dict:
@@ -91,7 +91,8 @@ def _yes(ok: bool) -> str:
 def table(r: dict) -> str:
     m = r["machine"]
     head = (f"{m['date']} · {m['nproc']} CPU ({m['cpu']}) · Python {m['python']}"
-            f"{' · quick' if r['quick'] else ''} · {r['seconds']:.0f} s\n\n")
+            f"{' · quick' if r['quick'] else ''} · {r['seconds']:.0f} s · load average (1 min) "
+            f"{m['loadavg_before']:.1f} before, {m['loadavg_after']:.1f} after\n\n")
     lines = ["| figure | bot | baseline | ratio | goal | met |", "|---|---|---|---|---|---|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows(r)]
     c = r["latency"]["api_calls"]
@@ -103,8 +104,9 @@ def table(r: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="small sizes: a smoke run of about 20 s")
-    p.add_argument("--out", type=Path, default=HERE / "results.json")
+    p.add_argument("--out", type=Path, help="JSON file (default: bench/results.json, or results-quick.json)")
     args = p.parse_args(argv)
+    args.out = args.out or HERE / ("results-quick.json" if args.quick else "results.json")
     size = QUICK if args.quick else FULL
     pg = bool(postgres_url())
     started = time.monotonic()
@@ -118,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         print("3: postmortem compile…", file=sys.stderr)
         r["postmortem"] = postmortem.run(tmp, size["entries"], size["repeat"], pg)
     r["seconds"] = time.monotonic() - started
+    r["machine"]["loadavg_after"] = os.getloadavg()[0]  # other work on the machine skews every figure
     r["human_floor"] = human_floor()
     violations = r["latency"]["api_calls"]["violations"] + [v for f in r["ingest"].values() for v in f["violations"]]
     r["emulator_violations"] = violations
