@@ -201,3 +201,19 @@ def test_message_text_cannot_inject_markup(page):
     expect(said.locator("code", has_text="code")).to_have_count(1)
     assert said.locator("img, script").count() == 0
     assert page.evaluate("document.body.dataset.pwned") is None
+
+
+def test_thread_replies_and_pins(page):
+    be(page, "USAM")
+    open_channel(page, "#incidents-en")
+    page.locator("#messages .message", has_text="TSR-2641").first.get_by_role("button", name="Reply in thread").click()
+    thread = page.locator("#panel-body")
+    expect(thread).to_contain_text("This incident has been resolved.")  # the example's updates, in the thread
+    page.get_by_role("textbox", name="Reply in thread").fill("Thanks, we will tell the merchants.")
+    page.get_by_role("button", name="Send reply").click()
+    expect(thread.locator(".message").last).to_contain_text("Thanks, we will tell the merchants.")
+    expect(thread.locator(".message").last.locator(".author")).to_have_text("Sam Taylor")
+    open_channel(page, "#tsr-2641-")
+    page.get_by_role("button", name=re.compile("Pins")).click()
+    expect(page.locator("#panel-title")).to_contain_text("Pinned")
+    expect(page.locator("#panel-body .block-header").first).to_contain_text("TSR-2641")
