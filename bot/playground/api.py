@@ -61,6 +61,8 @@ def snapshot(emu: SlackEmulator, viewer: str, status: dict) -> dict:
             "channels": channels,
             "ephemerals": [_message(e) for e in st.ephemerals if e["user"] == viewer],
             "views": [emu.view_api(st.views[v]) for v in st.view_stacks.get(viewer, [])],
+            # What real Slack would have refused from the bot (a bug to fix, shown on the page).
+            "violations": list(emu.violations),
         }
 
 

@@ -225,7 +225,8 @@ def main(env=os.environ) -> int:
     except ValueError:
         raise ConfigError(f"PORT must be a whole number, not {env.get('PORT')!r}") from None
     pg = Playground(env, host=host, port=port)
-    print(f"Cellule playground: open {pg.url} (a local Slack emulator; data in {pg.settings.database_url})", flush=True)
+    print(f"Cellule playground: open {pg.url} (a local Slack emulator; it starts afresh each time, "
+          f"data in {pg.settings.database_url})", flush=True)
     try:
         pg.run()
     except KeyboardInterrupt:

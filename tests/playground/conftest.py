@@ -107,5 +107,6 @@ def playground(tmp_path_factory) -> Iterator[Playground]:
     pg = start(tmp_path_factory.mktemp("playground"), "playground")
     try:
         yield pg
+        assert pg.state()["violations"] == [], "the bot made calls Slack would refuse"
     finally:
         stop(pg)

@@ -22,6 +22,7 @@ def plain(tmp_path_factory):
     pg = start(tmp, DATABASE_URL=f"sqlite:///{production}")
     try:
         yield pg, production
+        assert pg.state()["violations"] == [], "the bot made calls Slack would refuse"
     finally:
         stop(pg)
 

@@ -88,6 +88,7 @@
     if (!s.people.some((p) => p.id === ui.person)) ui.person = s.people[0].id;
     if (!s.channels.some((c) => c.id === ui.channel)) ui.channel = s.example || s.channels[0].id;
     setStatus("");
+    renderViolations();
     renderPeople();
     const ctx = context();
     renderChannels(ctx);
@@ -96,6 +97,13 @@
     renderEphemerals(ctx);
     renderPanel(ctx);
     renderModal(ctx);
+  }
+
+  function renderViolations() {
+    const v = ui.state.violations || [];
+    $("violations").hidden = !v.length;
+    $("violations-summary").textContent = `Slack would have refused ${v.length} call${v.length === 1 ? "" : "s"} from the bot`;
+    $("violations-list").replaceChildren(...v.map((text) => el("li", null, text)));
   }
 
   function renderPeople() {
