@@ -37,6 +37,10 @@ def make_wsgi(app: App, db: Database, path: str = "/slack/events"):
                 length = MAX_BODY + 1
             if length > MAX_BODY:
                 return _send(start_response, "413 Payload Too Large", {"ok": False})
+            # slack_sdk's verifier raises on a timestamp that is not a number: a 500 instead of a 401.
+            stamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
+            if stamp is not None and not stamp.strip().isdigit():
+                return _send(start_response, "401 Unauthorized", {"ok": False})
         return bolt(environ, start_response)
 
     return wsgi
