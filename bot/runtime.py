@@ -40,5 +40,5 @@ def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow, executo
     db = Database(settings.database_url)
     chat = Chat(make_client(settings))
     deps = Deps(settings=settings, db=db, catalogs=catalogs_for(settings), chat=chat, clock=clock)
-    service = Service(deps)
+    service = Service(deps, work=executor)
     return Runtime(settings, deps, service, build_app(settings, service, executor))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import Executor, ThreadPoolExecutor
 import unicodedata
 from collections.abc import Callable
 
@@ -45,11 +46,23 @@ def fold(word: str) -> str:
 
 
 class Service:
-    def __init__(self, deps: Deps):
+    def __init__(self, deps: Deps, work: Executor | None = None):
         self.deps = deps
         self.permissions = Permissions(deps)
-        self._db_ok = True
+        self.channel_incidents: dict[str, int] = {}
         self._resume_lock = threading.Lock()
+        # Work done after the acknowledgement runs here, not in Bolt's listener threads: a slow
+        # declare must never keep the next command waiting for a thread to acknowledge it.
+        self.work = work or ThreadPoolExecutor(max_workers=16, thread_name_prefix="cellule-work")
+
+    def later(self, fn: Callable, *args) -> None:
+        def run():
+            try:
+                fn(*args)
+            except Exception:  # the flows reply to people themselves; this is the last resort
+                log.exception("background work failed")
+
+        self.work.submit(run)
 
     # Replies ---------------------------------------------------------------------------------
 

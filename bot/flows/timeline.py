@@ -91,9 +91,8 @@ def capture(deps: Deps, incident_id: int, channel: str, message: dict) -> bool:
     """Record one chat message; False when it was already recorded (retry, backfill, other process)."""
     entry = _message_entry(message)
     with deps.db.session() as s:
-        row = tl.add(session=s, incident_id=incident_id, now=deps.now(), entry=entry, channel_id=channel,
-                     thread_ts=entry.data.get("thread_ts"), dedupe_key=f"msg:{channel}:{message['ts']}")
-    return row is not None
+        return tl.add_message(session=s, incident_id=incident_id, now=deps.now(), entry=entry, channel_id=channel,
+                              thread_ts=entry.data.get("thread_ts"), dedupe_key=f"msg:{channel}:{message['ts']}")
 
 
 def edited(deps: Deps, incident_id: int, channel: str, message: dict) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
 
@@ -15,7 +15,9 @@ log = logging.getLogger("cellule.app")
 
 
 def build_app(settings: Settings, service: Service, executor: Executor | None = None) -> App:
-    extra = {"listener_executor": executor} if executor is not None else {}
+    # Listeners only parse and acknowledge (the work goes to the service's pool), but Bolt's default
+    # pool of cpu+4 threads still queues acknowledgements under a burst: give it room.
+    executor = executor or ThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt")
     app = App(
         token=settings.bot_token,
         signing_secret=settings.signing_secret or "socket-mode-has-no-signing-secret",
@@ -23,7 +25,7 @@ def build_app(settings: Settings, service: Service, executor: Executor | None = 
         # Acknowledge first and keep working in Bolt's thread pool: Slack gets its answer in time.
         process_before_response=False,
         logger=logging.getLogger("cellule.bolt"),
-        **extra,
+        listener_executor=executor,
     )
     register_listeners(app, service)
 

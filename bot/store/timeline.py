@@ -56,6 +56,28 @@ def add(*, session: Session, incident_id: int, entry: Entry, now: datetime, chan
     return row
 
 
+def add_message(*, session: Session, incident_id: int, entry: Entry, now: datetime, channel_id: str,
+                thread_ts: str | None, dedupe_key: str) -> bool:
+    """The hot path of chat capture: one INSERT … ON CONFLICT DO NOTHING, False for a duplicate.
+
+    Same guarantee as `add` (the unique key decides), without a savepoint per message.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # other databases: the portable path
+        return add(session=session, incident_id=incident_id, entry=entry, now=now, channel_id=channel_id,
+                   thread_ts=thread_ts, dedupe_key=dedupe_key) is not None
+    stmt = insert(TimelineRow).values(
+        incident_id=incident_id, kind=entry.kind.value, at=entry.at, author=entry.author, text=entry.text,
+        texts=entry.texts, key=entry.key, data=entry.data, channel_id=channel_id, ts=entry.ts, thread_ts=thread_ts,
+        deleted=False, dedupe_key=dedupe_key, recorded_at=now,
+    ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(TimelineRow.id)
+    return session.execute(stmt).scalar_one_or_none() is not None
+
+
 def by_message(*, session: Session, channel_id: str, ts: str) -> TimelineRow | None:
     stmt = select(TimelineRow).where(TimelineRow.channel_id == channel_id, TimelineRow.ts == ts)
     return session.exec(stmt.order_by(TimelineRow.id)).first()

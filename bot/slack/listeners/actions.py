@@ -26,7 +26,7 @@ def retry_setup(service: Service, ack, body: dict, respond) -> None:
             payload["blocks"] = blocks
         respond(**payload)
 
-    service.finish_setup(incident_id, lang, reply)
+    service.later(service.finish_setup, incident_id, lang, reply)
 
 
 def add_translation(service: Service, ack, body: dict) -> None:

@@ -43,8 +43,12 @@ def register(app, service: Service) -> None:
 
 
 def handle(service: Service, ack: Callable, command: dict, respond: Callable) -> None:
-    """Acknowledge first (Slack's 3 seconds), then do the work in this listener thread."""
+    """Acknowledge first (Slack's 3 seconds), then do the work in the service's own pool."""
     ack()  # nothing before this: the acknowledgement must not wait on Slack or the database
+    service.later(work, service, command, respond)
+
+
+def work(service: Service, command: dict, respond: Callable) -> None:
     parsed = cmd.parse(command.get("text", ""), service.deps.settings.prefix)
     user = command["user_id"]
     lang = service.deps.lang_of(user)

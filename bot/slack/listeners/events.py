@@ -24,11 +24,21 @@ def register(app, service: Service) -> None:
 
 
 def _incident_id(service: Service, channel: str | None) -> int | None:
+    """The incident of a crisis channel. Hits are cached: a channel never changes incident.
+
+    Misses are not cached, since a channel may become a crisis channel a moment later.
+    """
     if not channel:
         return None
+    cached = service.channel_incidents.get(channel)
+    if cached is not None:
+        return cached
     with service.deps.db.session() as s:
         row = store.by_channel(session=s, channel_id=channel)
-    return row.id if row else None
+    if row is None:
+        return None
+    service.channel_incidents[channel] = row.id
+    return row.id
 
 
 def _first_time(service: Service, body: dict) -> bool:

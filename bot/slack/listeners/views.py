@@ -72,7 +72,7 @@ def declare_submitted(service: Service, ack, body: dict, view: dict) -> None:
     def reply(text, blocks=None, replace=False):
         _dm(service, user, text, blocks)
 
-    service.declare(req, lang, reply)
+    service.later(service.declare, req, lang, reply)
 
 
 def update_submitted(service: Service, ack, body: dict, view: dict) -> None:
@@ -113,8 +113,8 @@ def update_submitted(service: Service, ack, body: dict, view: dict) -> None:
             lang, f"transition_{e.code}", ref=incident.ref, current=e.current, allowed=list(e.allowed))})
         return
     ack()
-    service.update(incident, user=user, status=status, texts=texts, lang=lang,
-                   reply=lambda text, blocks=None, replace=False: _dm(service, user, text, blocks))
+    service.later(lambda: service.update(incident, user=user, status=status, texts=texts, lang=lang,
+                                         reply=lambda text, blocks=None, replace=False: _dm(service, user, text, blocks)))
 
 
 def translate_submitted(service: Service, ack, body: dict, view: dict) -> None:
