@@ -82,7 +82,12 @@ def test_split_priority_takes_only_a_leading_p_number(rest: str) -> None:
     else:
         assert isinstance(priority, Priority)
         assert title == title.strip()
-        assert rest.partition(" ")[0].lower().lstrip("p").lstrip("0") in ("", priority.value[1:])
+        assert rest.split()[0].lower().lstrip("p").lstrip("0") in ("", priority.value[1:])
+
+
+def test_a_newline_after_the_priority_separates_it_from_the_title() -> None:
+    assert split_priority("P1\nPanne réseau") == (Priority.P1, "Panne réseau")
+    assert parse("update TSR-2641\nmonitoring", "TSR").ref == "TSR-2641"
 
 
 @given(word=TYPED)
