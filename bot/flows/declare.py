@@ -114,6 +114,7 @@ def setup(deps: Deps, incident_id: int, permissions: Permissions,
         try:
             text, blocks = render.summary(incident, _entries(deps, incident_id), deps.langs)
             ts = deps.chat.post(incident.channel_id, text, blocks)
+            sync.remember(deps, incident.channel_id, ts, text, blocks)
             with deps.db.session() as s:
                 store.add_post(session=s, incident_id=incident_id, kind="summary", channel_id=incident.channel_id, ts=ts,
                                languages=deps.settings.languages)
@@ -141,6 +142,7 @@ def setup(deps: Deps, incident_id: int, permissions: Permissions,
         text, blocks = render.announcement(incident, _entries(deps, incident_id), langs, deps.langs)
         try:
             ts = deps.chat.post(target.channel, text, blocks)
+            sync.remember(deps, target.channel, ts, text, blocks)
         except ChatError as e:
             code = "announce_not_in_channel" if e.code in ("not_in_channel", "channel_not_found") else "slack_refused"
             report.problems.append((code, {"channel": f"<#{target.channel}>", "method": e.method, "code": e.code}))

@@ -13,6 +13,14 @@ from bot.store import timeline as tl
 log = logging.getLogger("cellule.sync")
 
 
+def remember(deps: Deps, channel: str, ts: str, text: str, blocks: list | None) -> None:
+    deps.shown[(channel, ts)] = _fingerprint(text, blocks)
+
+
+def _fingerprint(text: str, blocks: list | None) -> int:
+    return hash((text, repr(blocks)))
+
+
 def refresh(deps: Deps, incident_id: int, *, topic: bool = True) -> list[tuple[str, dict]]:
     """Edit the summary and announcements in place; returns problems instead of raising."""
     problems: list[tuple[str, dict]] = []
@@ -29,8 +37,12 @@ def refresh(deps: Deps, incident_id: int, *, topic: bool = True) -> list[tuple[s
         else:
             langs = [deps.catalogs.lang(c) for c in post.languages.split(",") if c] or deps.langs
             text, blocks = render.announcement(incident, entries, langs, deps.langs)
+        fingerprint = _fingerprint(text, blocks)
+        if deps.shown.get((post.channel_id, post.ts)) == fingerprint:
+            continue
         try:
             deps.chat.update(post.channel_id, post.ts, text, blocks)
+            deps.shown[(post.channel_id, post.ts)] = fingerprint
         except ChatError as e:
             problems.append(("slack_refused", {"method": e.method, "code": e.code}))
     new_topic = render.topic(incident, deps.langs)

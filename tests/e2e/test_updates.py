@@ -136,3 +136,17 @@ def test_role_assignment_shows_in_topic_and_summary(bot):
     bot.command("UFR", "role commander <@UEN|alex>", channel=crisis)
     assert "<@UEN>" in emu.topic(crisis)
     assert "<@UEN>" in str(bot.posts(crisis)[0]["blocks"])
+
+
+def test_update_makes_the_fewest_web_api_calls(bot):
+    emu = bot.emu
+    crisis = _declare(bot)
+    emu.reset_calls()
+    bot.command("UEN", "update identified FR a EN b", channel=crisis)
+    changed = sorted(c.method for c in emu.calls if c.method != "users.info")
+    # One post per channel; the summary and two announcements show the status, so they are edited; the topic too.
+    assert changed == sorted(["chat.postMessage"] * 3 + ["chat.update"] * 3 + ["conversations.setTopic"])
+    emu.reset_calls()
+    bot.command("UEN", "update identified FR c EN d", channel=crisis)
+    # Same status: nothing visible changes in the summary, announcements or topic, so no edit at all.
+    assert sorted(c.method for c in emu.calls if c.method != "users.info") == ["chat.postMessage"] * 3
