@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.stack import BOLT_POOL, Served, minimal_app, minimal_wsgi
+from bench.stack import BOLT_POOL, WORK_POOL, Served, minimal_app, minimal_wsgi
 from bench.workspace import database, emulator, percentile
 from bot import runtime
 from bot.config import Settings
@@ -23,25 +23,27 @@ from tests.e2e.harness import TrackingExecutor, env_for
 WARMUP = 5
 
 
-def _pool() -> TrackingExecutor:
+def _pool(size: int = BOLT_POOL) -> TrackingExecutor:
     pool = TrackingExecutor()
-    pool._max_workers = BOLT_POOL  # the serving bot runs on Bolt's default pool, not the tests' 8 threads
+    pool._max_workers = size  # the serving bot's pool sizes, not the tests' 8 threads
     return pool
 
 
 class Target:
-    def __init__(self, name: str, emu, wsgi, pool: TrackingExecutor, closers=()):
+    def __init__(self, name: str, emu, wsgi, pool: TrackingExecutor, closers=(), work: TrackingExecutor | None = None):
         self.name, self.emu, self.pool = name, emu, pool
+        self.pools = [pool] + ([work] if work else [])
         self.served = Served(wsgi)
         self.closers = closers
 
     def settle(self) -> None:
         """Until the listener pool and the emulator's event deliveries (which feed the pool) are idle."""
         for _ in range(200):
-            self.pool.wait_idle(timeout=120)
+            for pool in self.pools:
+                pool.wait_idle(timeout=120)
             self.emu.wait_idle()
             time.sleep(0.005)
-            if not self.pool._pending and self.emu._queue.unfinished_tasks == 0:
+            if not any(p._pending for p in self.pools) and self.emu._queue.unfinished_tasks == 0:
                 return
         raise TimeoutError(f"{self.name} did not settle")
 
@@ -97,9 +99,9 @@ def run(tmp: Path, n: int, batch: int) -> dict:
     with database("sqlite", tmp, "latency") as url:
         upgrade(url)
         settings = Settings.from_env(env_for(emu, url))
-        bot_pool = _pool()
-        rt = runtime.build(settings, executor=bot_pool)
-        bot = Target("bot", emu, rt.wsgi(), bot_pool, closers=[rt.deps.db.dispose])
+        bot_pool, work_pool = _pool(BOLT_POOL), _pool(WORK_POOL)
+        rt = runtime.build(settings, executor=bot_pool, work_executor=work_pool)
+        bot = Target("bot", emu, rt.wsgi(), bot_pool, closers=[rt.deps.db.dispose, work_pool.shutdown], work=work_pool)
         min_pool = _pool()
         floor = Target("minimal", emu, minimal_wsgi(minimal_app(settings, min_pool)), min_pool)
         targets = [bot, floor]

@@ -14,16 +14,19 @@ from concurrent.futures import Executor
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from waitress.server import create_server
 
 from bot.config import Settings
+from bot.flows.service import WORK_THREADS
+from bot.slack.app import LISTENER_THREADS
+from bot.emulator.server import Server
 from bot.server import MAX_BODY
 from bot.slack.client import make_client
 
 # Keep in step with bot.server.serve_http (threads, body limit, ident).
 WAITRESS = {"threads": 16, "max_request_body_size": MAX_BODY, "ident": "cellule"}
-# Bolt's own default listener pool size, which the serving bot uses (it passes no executor).
-BOLT_POOL = 5
+# The serving bot's pools (bot.slack.app, bot.flows.service): the minimal app gets the same listener pool.
+BOLT_POOL = LISTENER_THREADS
+WORK_POOL = WORK_THREADS
 
 
 def minimal_app(settings: Settings, executor: Executor | None = None) -> App:
@@ -50,13 +53,11 @@ class Served:
     """A WSGI app on waitress in a background thread of this process."""
 
     def __init__(self, wsgi):
-        self.server = create_server(wsgi, host="127.0.0.1", port=0, **WAITRESS)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}/slack/events"
-        self.thread = threading.Thread(target=self.server.run, name="bench-waitress", daemon=True)
-        self.thread.start()
+        self.server = Server(wsgi, "127.0.0.1", 0, **WAITRESS)
+        self.url = f"http://127.0.0.1:{self.server.port}/slack/events"
 
     def close(self) -> None:
-        self.server.close()
+        self.server.stop()
 
 
 def main() -> None:

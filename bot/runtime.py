@@ -36,9 +36,12 @@ def catalogs_for(settings: Settings) -> Catalogs:
     return Catalogs(languages=settings.languages, timezone=settings.timezone, extra_dirs=settings.extra_locale_dirs)
 
 
-def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow, executor: Executor | None = None) -> Runtime:
+def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow, executor: Executor | None = None,
+          work_executor: Executor | None = None) -> Runtime:
+    """`executor` runs Bolt's listeners, `work_executor` what they hand over after acknowledging;
+    tests pass one counting pool for both, so they can wait until the bot is idle."""
     db = Database(settings.database_url)
     chat = Chat(make_client(settings))
     deps = Deps(settings=settings, db=db, catalogs=catalogs_for(settings), chat=chat, clock=clock)
-    service = Service(deps, work=executor)
+    service = Service(deps, work=work_executor or executor)
     return Runtime(settings, deps, service, build_app(settings, service, executor))

@@ -78,10 +78,16 @@ def make_wsgi_app(emu):
 
 
 class Server:
-    """waitress in a background thread."""
+    """waitress in a background thread, with a shutdown that is safe to run from another thread.
 
-    def __init__(self, app, host: str, port: int):
-        self._server = waitress.create_server(app, host=host, port=port, threads=8)
+    waitress's own `close()` from outside its loop thread races the loop and can close the
+    trigger pipe's file descriptors twice — the second time closing whatever socket reused the
+    number (another server's, in the same test process).
+    """
+
+    def __init__(self, app, host: str, port: int, **options):
+        options.setdefault("threads", 8)
+        self._server = waitress.create_server(app, host=host, port=port, **options)
         self.port = self._server.effective_port
         self._thread = threading.Thread(target=self._server.run, name="slack-emulator",
                                         daemon=True)

@@ -61,5 +61,5 @@ def describe(lang: Lang, code: str, /, **params) -> str:
             params[k] = lang.list([lang.status(x) if isinstance(x, Status) else str(x) for x in v]) if v else "-"
     try:
         return lang._(msgid, **params)
-    except (KeyError, IndexError):  # a parameter missing: still say something useful
-        return lang._(msgid.split("{")[0].strip() or MESSAGES["internal"])
+    except (KeyError, IndexError):  # a parameter missing: still say something true
+        return lang._(MESSAGES["internal"])

@@ -23,12 +23,13 @@ from bot.store import timeline as tl
 
 log = logging.getLogger("cellule.service")
 
-# Words accepted for each status, besides the English name: each language's catalog lists its own.
+# Words a person may type for each status, besides its name: each language's catalog lists its own
+# (comma-separated), apart from the status names shown to readers.
 STATUS_WORDS = {
     Status.INVESTIGATING: N_("investigating, investigation"),
-    Status.IDENTIFIED: N_("identified"),
-    Status.MONITORING: N_("monitoring"),
-    Status.RESOLVED: N_("resolved"),
+    Status.IDENTIFIED: N_("identified, found"),
+    Status.MONITORING: N_("monitoring, watching"),
+    Status.RESOLVED: N_("resolved, fixed"),
 }
 FIELD_LABELS = {
     "components": N_("services affected"),
@@ -37,6 +38,8 @@ FIELD_LABELS = {
     "cause": N_("root cause"),
     "actions": N_("actions"),
 }
+WORK_THREADS = 16  # flows after the acknowledgement; each mostly waits on Slack
+
 RESOLVED_TEXT = N_("This incident has been resolved.")
 REOPENED_TEXT = N_("The incident is back: investigations resume.")
 
@@ -53,7 +56,7 @@ class Service:
         self._resume_lock = threading.Lock()
         # Work done after the acknowledgement runs here, not in Bolt's listener threads: a slow
         # declare must never keep the next command waiting for a thread to acknowledge it.
-        self.work = work or ThreadPoolExecutor(max_workers=16, thread_name_prefix="cellule-work")
+        self.work = work or ThreadPoolExecutor(max_workers=WORK_THREADS, thread_name_prefix="cellule-work")
 
     def later(self, fn: Callable, *args) -> None:
         def run():

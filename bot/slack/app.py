@@ -13,11 +13,13 @@ from bot.slack.listeners import register_listeners
 
 log = logging.getLogger("cellule.app")
 
+# Listeners only parse and acknowledge (the work goes to the service's pool), but Bolt's default
+# pool of cpu+4 threads still queues acknowledgements under a burst: give it room.
+LISTENER_THREADS = 32
+
 
 def build_app(settings: Settings, service: Service, executor: Executor | None = None) -> App:
-    # Listeners only parse and acknowledge (the work goes to the service's pool), but Bolt's default
-    # pool of cpu+4 threads still queues acknowledgements under a burst: give it room.
-    executor = executor or ThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt")
+    executor = executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bolt")
     app = App(
         token=settings.bot_token,
         signing_secret=settings.signing_secret or "socket-mode-has-no-signing-secret",

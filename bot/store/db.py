@@ -27,6 +27,9 @@ def make_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             if ":memory:" not in url:
                 cur.execute("PRAGMA journal_mode=WAL")
+                # In WAL mode NORMAL is still safe against corruption and application crashes; only a power
+                # cut can lose the last commits — and chat is fetched back from Slack at start anyway.
+                cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()

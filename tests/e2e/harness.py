@@ -10,11 +10,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
-from waitress.server import create_server
 
 from bot import runtime
 from bot.config import Settings
 from bot.emulator import SlackEmulator
+from bot.emulator.server import Server
 from bot.store.migrate import upgrade
 
 
@@ -88,10 +88,8 @@ class Bot:
         upgrade(database_url)
         self.executor = TrackingExecutor()
         self.rt = runtime.build(self.settings, clock=self.clock, executor=self.executor)
-        self.server = create_server(self.rt.wsgi(), host="127.0.0.1", port=0, threads=8)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}/slack/events"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
+        self.server = Server(self.rt.wsgi(), "127.0.0.1", 0)
+        self.url = f"http://127.0.0.1:{self.server.port}/slack/events"
         emu.bot_url = self.url
 
     def settle(self) -> None:
@@ -122,7 +120,7 @@ class Bot:
 
     def close(self) -> None:
         self.settle()
-        self.server.close()
+        self.server.stop()
         self.executor.shutdown(wait=True)
         self.rt.deps.db.dispose()
         assert not self.executor.errors, f"listener errors: {self.executor.errors!r}"

@@ -50,7 +50,13 @@ def test_french_status_names_are_accepted_and_reference_works_outside_the_channe
     bot.command("UFR", "update TSR-2641 identifié FR Serveur identifié EN Server identified", channel="COPS")
     with bot.rt.deps.db.session() as s:
         assert store.by_ref(session=s, ref="TSR-2641").status == "identified"
-    assert crisis
+    bot.command("UFR", "update suivi FR On surveille EN Watching", channel=crisis)
+    bot.command("UFR", "update Résolue FR Fini EN Done", channel=crisis)
+    with bot.rt.deps.db.session() as s:
+        assert store.by_ref(session=s, ref="TSR-2641").status == "resolved"
+    bot.command("UFR", "reopen", channel=crisis)
+    bot.command("UFR", "update finished FR x EN y", channel=crisis)
+    assert "finished" in bot.replies_to("UFR")[-1] and "surveillance" in bot.replies_to("UFR")[-1]
 
 
 def test_refused_transition_says_why_and_what_is_allowed(bot):

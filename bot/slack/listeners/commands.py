@@ -169,7 +169,8 @@ def run(service: Service, parsed: cmd.Parsed, command: dict, lang: Lang, reply: 
             raise UserError("unknown_role", given=role_word) from None
         person = cmd.parse_mention(who)
         out = updates.set_role(deps, incident.id, user=user, role=role, person=person)
-        reply(lang._("{person} is now {role} of {ref}.", person=f"<@{person}>", role=lang.role(role), ref=incident.ref))
+        mention = "<@" + person + ">"
+        reply(lang._("{person} is now {role} of {ref}.", person=mention, role=lang.role(role), ref=incident.ref))
         service.tell_problems(out.problems, lang, reply)
     elif name == "postmortem":
         reply(lang._("Compiling the postmortem of {ref}…", ref=incident.ref))
