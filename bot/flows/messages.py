@@ -17,6 +17,7 @@ MESSAGES: dict[str, str] = {
     "unknown_responsibility": N_("Responsibility is internal or external, not “{given}”."),
     "empty_value": N_("Give a value: `/incident set {field} …`."),
     "action_syntax": N_("Write the action as `/incident action <symptom> => <action>`."),
+    "update_text": N_("Write the update in at least one language."),
     "event_text": N_("Say what happened: `/incident event 12h13 Alerts raised`."),
     "impact_syntax": N_("Use `/incident impact start [time]` or `/incident impact end [time]`."),
     "duplicate_language": N_("The language code {lang} appears twice in your text."),

@@ -18,6 +18,10 @@ def run_migrations_online() -> None:
             render_as_batch=connection.dialect.name == "sqlite",  # SQLite needs batch mode to alter tables
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Two processes starting together (two replicas, a rolling deploy) would both try to
+                # create the tables: the second waits here, then finds the schema up to date.
+                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(2641)")
             context.run_migrations()
     engine.dispose()
 

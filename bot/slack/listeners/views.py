@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import logging
 
-from bot.core.model import Priority, Responsibility, Status
+from bot.core import lifecycle
+from bot.core.model import Incident, Priority, Responsibility, Status
 from bot.core.timeparse import TimeParseError, parse_when
 from bot.flows import declare as declaring
 from bot.flows import updates
@@ -13,6 +14,7 @@ from bot.flows.deps import UserError
 from bot.flows.messages import describe
 from bot.flows.service import Service
 from bot.slack import views
+from bot.store import incidents as store
 
 log = logging.getLogger("cellule.views")
 
@@ -29,6 +31,17 @@ def _meta(view: dict) -> dict:
         return json.loads(view.get("private_metadata") or "{}")
     except ValueError:
         return {}
+
+
+def _incident(service: Service, meta: dict) -> Incident | None:
+    """The incident a form is about, from its private_metadata (set by the bot, signed by Slack)."""
+    try:
+        incident_id = int(meta.get("incident", 0))
+    except (TypeError, ValueError):
+        return None
+    with service.deps.db.session() as s:
+        row = store.get(session=s, incident_id=incident_id)
+        return store.to_incident(row) if row else None
 
 
 def _dm(service: Service, user: str, text: str, blocks=None) -> None:
@@ -84,27 +97,15 @@ def update_submitted(service: Service, ack, body: dict, view: dict) -> None:
     texts = {k: t for k, t in texts.items() if t}
     first = deps.settings.languages[0]
     if not texts:
-        ack(response_action="errors", errors={f"text_{first}": describe(lang, "event_text")})
+        ack(response_action="errors", errors={f"text_{first}": describe(lang, "update_text")})
         return
-    from bot.flows.incidents import find
-
-    try:
-        incident = find(deps, channel_id=None, ref=None, command="update") if not meta.get("incident") else None
-    except UserError:
-        incident = None
-    from bot.store import incidents as store
-
-    with deps.db.session() as s:
-        row = store.get(session=s, incident_id=int(meta.get("incident", 0)))
-        incident = store.to_incident(row) if row else incident
+    incident = _incident(service, meta)
     if incident is None:
         ack(response_action="errors", errors={"status": describe(lang, "internal")})
         return
     if not service.permissions.may_change(user, incident):
         ack(response_action="errors", errors={"status": describe(lang, "not_allowed", ref=incident.ref)})
         return
-    from bot.core import lifecycle
-
     status = Status(v.get("status") or incident.status.value)
     try:
         lifecycle.check_update(incident.status, status)
@@ -113,8 +114,17 @@ def update_submitted(service: Service, ack, body: dict, view: dict) -> None:
             lang, f"transition_{e.code}", ref=incident.ref, current=e.current, allowed=list(e.allowed))})
         return
     ack()
-    service.later(lambda: service.update(incident, user=user, status=status, texts=texts, lang=lang,
-                                         reply=lambda text, blocks=None, replace=False: _dm(service, user, text, blocks)))
+
+    def reply(text, blocks=None, replace=False):
+        _dm(service, user, text, blocks)
+
+    def post():
+        try:
+            service.update(incident, user=user, status=status, texts=texts, lang=lang, reply=reply)
+        except UserError as e:  # e.g. someone else resolved it since the form opened
+            reply(describe(lang, e.code, **e.params))
+
+    service.later(post)
 
 
 def translate_submitted(service: Service, ack, body: dict, view: dict) -> None:
@@ -123,6 +133,11 @@ def translate_submitted(service: Service, ack, body: dict, view: dict) -> None:
     lang = deps.lang_of(user)
     meta, v = _meta(view), views.values(view)
     texts = {l: str(v.get(f"text_{l}") or "") for l in deps.settings.languages if v.get(f"text_{l}")}
+    incident = _incident(service, meta)
+    if incident is None or not service.permissions.may_change(user, incident):
+        first = next(iter(texts), deps.settings.languages[0])
+        ack(response_action="errors", errors={f"text_{first}": describe(lang, "not_allowed", ref=incident.ref if incident else "")})
+        return
     ack()
     out = updates.add_translations(deps, int(meta["incident"]), int(meta["entry"]), texts)
     _dm(service, user, lang._("Translation added; the posts of {ref} are updated.", ref=out.incident.ref))
@@ -133,11 +148,7 @@ def postmortem_submitted(service: Service, ack, body: dict, view: dict) -> None:
     user = body["user"]["id"]
     lang = deps.lang_of(user)
     meta, v = _meta(view), views.values(view)
-    from bot.store import incidents as store
-
-    with deps.db.session() as s:
-        row = store.get(session=s, incident_id=int(meta.get("incident", 0)))
-        incident = store.to_incident(row) if row else None
+    incident = _incident(service, meta)
     if incident is None or not service.permissions.may_change(user, incident):
         first = f"impact_{deps.settings.languages[0]}"
         ack(response_action="errors", errors={first: describe(lang, "not_allowed", ref=incident.ref if incident else "")})
