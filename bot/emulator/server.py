@@ -78,25 +78,34 @@ def make_wsgi_app(emu):
 
 
 class Server:
-    """waitress in a background thread, with a shutdown that is safe to run from another thread.
+    """waitress in a background thread, with a shutdown that is safe from another thread.
 
-    waitress's own `close()` from outside its loop thread races the loop and can close the
-    trigger pipe's file descriptors twice — the second time closing whatever socket reused the
-    number (another server's, in the same test process).
+    Everything that closes waitress's sockets and trigger pipe runs in the loop thread itself:
+    closing them from outside races its select() and can close a descriptor number twice —
+    the second time closing whatever another server (in the same test process) reused it for.
     """
 
     def __init__(self, app, host: str, port: int, **options):
         options.setdefault("threads", 8)
         self._server = waitress.create_server(app, host=host, port=port, **options)
         self.port = self._server.effective_port
-        self._thread = threading.Thread(target=self._server.run, name="slack-emulator",
-                                        daemon=True)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="waitress", daemon=True)
         self._thread.start()
 
-    def stop(self) -> None:
-        # Close every socket from inside the loop thread (closing from here races its select),
-        # which ends the loop; then stop the worker threads.
+    def _run(self) -> None:
         server = self._server
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        while not self._stopping.is_set():
+            # Short rounds, so the stop flag is seen within a tenth of a second.
+            wasyncore.loop(timeout=0.05, map=server._map, count=2)
+        wasyncore.close_all(server._map)
+
+    def wait(self) -> None:
+        """Block until the server stops (the playground's main thread)."""
+        while self._thread.is_alive():
+            self._thread.join(timeout=1)
+
+    def stop(self) -> None:
+        self._stopping.set()
         self._thread.join(timeout=5)
-        server.task_dispatcher.shutdown()
+        self._server.task_dispatcher.shutdown()

@@ -46,6 +46,7 @@ class SetupReport:
     incident: Incident
     problems: list[tuple[str, dict]] = field(default_factory=list)  # (message code, params) to tell the declarer
     channel_ok: bool = False
+    busy: bool = False  # another run is doing the steps right now
 
 
 def request_key(user: str, text: str) -> str:
@@ -89,11 +90,29 @@ def record(deps: Deps, req: DeclareRequest) -> tuple[Incident, bool]:
 
 def setup(deps: Deps, incident_id: int, permissions: Permissions,
           progress: Callable[[Incident], None] | None = None) -> SetupReport:
-    """Run the Slack steps not done yet. Never raises for Slack refusals: they are reported."""
+    """Run the Slack steps not done yet. Never raises for Slack refusals: they are reported.
+
+    Only one run at a time per incident, across processes (a lease in the database); another
+    run finds `busy` and leaves the work to the one under way.
+    """
     with deps.db.session() as s:
+        claimed = store.claim_setup(session=s, incident_id=incident_id, now=deps.now())
         row = store.get(session=s, incident_id=incident_id)
         incident, done, private = store.to_incident(row), dict(row.setup), row.is_private
     report = SetupReport(incident)
+    if not claimed:
+        report.busy = True
+        return report
+    try:
+        return _steps(deps, incident_id, permissions, progress, report, done, private)
+    finally:
+        with deps.db.session() as s:
+            store.release_setup(session=s, incident_id=incident_id)
+
+
+def _steps(deps: Deps, incident_id: int, permissions: Permissions, progress, report: SetupReport,
+           done: dict, private: bool) -> SetupReport:
+    incident = report.incident
 
     if not incident.channel_id:
         try:
@@ -114,10 +133,9 @@ def setup(deps: Deps, incident_id: int, permissions: Permissions,
         try:
             text, blocks = render.summary(incident, _entries(deps, incident_id), deps.langs)
             ts = deps.chat.post(incident.channel_id, text, blocks)
-            sync.remember(deps, incident.channel_id, ts, text, blocks)
             with deps.db.session() as s:
                 store.add_post(session=s, incident_id=incident_id, kind="summary", channel_id=incident.channel_id, ts=ts,
-                               languages=deps.settings.languages)
+                               languages=deps.settings.languages, shown=sync.fingerprint(text, blocks))
             done["summary"] = ts  # posted: a failed pin must not post it a second time
             _mark(deps, incident_id, "summary", ts)
         except ChatError as e:
@@ -142,14 +160,13 @@ def setup(deps: Deps, incident_id: int, permissions: Permissions,
         text, blocks = render.announcement(incident, _entries(deps, incident_id), langs, deps.langs)
         try:
             ts = deps.chat.post(target.channel, text, blocks)
-            sync.remember(deps, target.channel, ts, text, blocks)
         except ChatError as e:
             code = "announce_not_in_channel" if e.code in ("not_in_channel", "channel_not_found") else "slack_refused"
             report.problems.append((code, {"channel": f"<#{target.channel}>", "method": e.method, "code": e.code}))
             continue
         with deps.db.session() as s:
             store.add_post(session=s, incident_id=incident_id, kind="announcement", channel_id=target.channel, ts=ts,
-                           languages=tuple(l.code for l in langs))
+                           languages=tuple(l.code for l in langs), shown=sync.fingerprint(text, blocks))
         announced[target.channel] = ts
         _mark(deps, incident_id, "announced", announced)
     if announced and not done.get("bookmark"):
@@ -226,7 +243,3 @@ def _invite(deps: Deps, incident: Incident, permissions: Permissions) -> list[tu
             continue  # fine: they are there already
         problems.append(("crisis_user_unknown", {"user": err.get("user", "?"), "code": err.get("error", "?")}))
     return problems
-
-
-def refresh_after_setup(deps: Deps, incident_id: int) -> None:
-    sync.refresh(deps, incident_id)

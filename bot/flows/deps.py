@@ -23,8 +23,6 @@ class Deps:
     catalogs: Catalogs
     chat: Chat
     clock: Callable[[], datetime] = field(default=utcnow)
-    # What each editable post last showed, by (channel, ts): an edit that changes nothing is skipped.
-    shown: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock()

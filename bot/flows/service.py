@@ -105,6 +105,10 @@ class Service:
     def finish_setup(self, incident_id: int, lang: Lang, reply: Callable) -> Incident:
         report = declaring.setup(self.deps, incident_id, self.permissions)
         incident = report.incident
+        if report.busy:
+            reply(lang._("{ref} is being set up right now; its channel appears in a moment.", ref=incident.ref),
+                  replace=True)
+            return incident
         if report.channel_ok:
             reply(lang._("{ref} is declared: <#{channel}>", ref=incident.ref, channel=incident.channel_id), replace=True)
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 
 from bot.flows.deps import Deps
@@ -13,12 +15,9 @@ from bot.store import timeline as tl
 log = logging.getLogger("cellule.sync")
 
 
-def remember(deps: Deps, channel: str, ts: str, text: str, blocks: list | None) -> None:
-    deps.shown[(channel, ts)] = _fingerprint(text, blocks)
-
-
-def _fingerprint(text: str, blocks: list | None) -> int:
-    return hash((text, repr(blocks)))
+def fingerprint(text: str, blocks: list | None) -> str:
+    """Stable across processes (unlike hash()), so every replica agrees on what a post shows."""
+    return hashlib.sha256(json.dumps([text, blocks], sort_keys=True).encode()).hexdigest()[:40]
 
 
 def refresh(deps: Deps, incident_id: int, *, topic: bool = True) -> list[tuple[str, dict]]:
@@ -37,12 +36,13 @@ def refresh(deps: Deps, incident_id: int, *, topic: bool = True) -> list[tuple[s
         else:
             langs = [deps.catalogs.lang(c) for c in post.languages.split(",") if c] or deps.langs
             text, blocks = render.announcement(incident, entries, langs, deps.langs)
-        fingerprint = _fingerprint(text, blocks)
-        if deps.shown.get((post.channel_id, post.ts)) == fingerprint:
+        shown = fingerprint(text, blocks)
+        if post.shown == shown:
             continue
         try:
             deps.chat.update(post.channel_id, post.ts, text, blocks)
-            deps.shown[(post.channel_id, post.ts)] = fingerprint
+            with deps.db.session() as s:
+                store.set_shown(session=s, post_id=post.id, shown=shown)
         except ChatError as e:
             problems.append(("slack_refused", {"method": e.method, "code": e.code}))
     new_topic = render.topic(incident, deps.langs)

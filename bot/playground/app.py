@@ -16,12 +16,10 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import parse_qs, quote
 
-import waitress
-from waitress import wasyncore
-
 from bot import runtime
 from bot.config import ConfigError, Settings
 from bot.emulator import SlackEmulator
+from bot.emulator.server import Server
 from bot.server import MAX_BODY
 from bot.store.migrate import upgrade
 
@@ -77,13 +75,11 @@ class Playground:
         # Serving starts before the bot is built: Bolt calls auth.test on the emulator as it starts,
         # and PORT=0 needs the real port for the URLs.
         try:
-            self.server = waitress.create_server(self.wsgi, host=host, port=port, threads=24,
-                                                 max_request_body_size=MAX_BODY, ident="cellule-playground")
+            self.server = Server(self.wsgi, host, port, threads=24, max_request_body_size=MAX_BODY,
+                                 ident="cellule-playground")
         except OSError as e:
             raise ConfigError(f"cannot listen on {host}:{port} ({e.strerror or e}); set PORT to a free port") from None
-        self.port = self.server.effective_port
-        self._thread = threading.Thread(target=self.server.run, name="playground-http", daemon=True)
-        self._thread.start()
+        self.port = self.server.port
         local = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
         self.url = f"http://{local}:{self.port}/"
         self.emu.base_url = f"http://{local}:{self.port}{API_MOUNT}/"
@@ -104,14 +100,10 @@ class Playground:
         """Replay the example (unless told not to) and serve until the server stops."""
         if self.replay_wanted:
             threading.Thread(target=self.replay_example, name="replay", daemon=True).start()
-        self._thread.join()
+        self.server.wait()
 
     def close(self) -> None:
-        # Close the sockets from inside waitress's loop thread (closing from here races its select).
-        server = self.server
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
-        self._thread.join(timeout=5)
-        server.task_dispatcher.shutdown()
+        self.server.stop()
         self.executor.shutdown(wait=False)
         self.rt.deps.db.dispose()
 

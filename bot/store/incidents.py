@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -121,6 +121,25 @@ def save(*, session: Session, row: IncidentRow, now: datetime) -> None:
     session.flush()
 
 
+def claim_setup(*, session: Session, incident_id: int, now: datetime, seconds: int = 120) -> bool:
+    """Take the declare's Slack steps for `seconds`; False while another run holds them.
+
+    One conditional UPDATE decides, so two processes cannot both win; a run that died frees them
+    when its lease runs out.
+    """
+    stmt = (
+        sa.update(IncidentRow)
+        .where(IncidentRow.id == incident_id,
+               sa.or_(IncidentRow.setup_lease.is_(None), IncidentRow.setup_lease < now))
+        .values(setup_lease=now + timedelta(seconds=seconds))
+    )
+    return session.execute(stmt).rowcount == 1
+
+
+def release_setup(*, session: Session, incident_id: int) -> None:
+    session.execute(sa.update(IncidentRow).where(IncidentRow.id == incident_id).values(setup_lease=None))
+
+
 def mark_setup(*, session: Session, incident_id: int, step: str, value=True) -> None:
     """Record one finished declare step; re-read under lock so two writers do not lose a step."""
     row = get(session=session, incident_id=incident_id, lock=True)
@@ -134,9 +153,9 @@ def mark_setup(*, session: Session, incident_id: int, step: str, value=True) -> 
 # Posts the bot may edit later -------------------------------------------------------------
 
 def add_post(*, session: Session, incident_id: int, kind: str, channel_id: str, ts: str,
-             languages: tuple[str, ...] = (), entry_id: int | None = None) -> PostRow:
+             languages: tuple[str, ...] = (), entry_id: int | None = None, shown: str | None = None) -> PostRow:
     row = PostRow(incident_id=incident_id, kind=kind, channel_id=channel_id, ts=ts,
-                  languages=",".join(languages), entry_id=entry_id)
+                  languages=",".join(languages), entry_id=entry_id, shown=shown)
     session.add(row)
     session.flush()
     return row
@@ -163,3 +182,7 @@ def add_action(*, session: Session, incident_id: int, action: Action, now: datet
 def actions(*, session: Session, incident_id: int) -> list[Action]:
     rows = session.exec(select(ActionRow).where(ActionRow.incident_id == incident_id).order_by(ActionRow.id))
     return [Action(symptom=dict(r.symptom), action=dict(r.action), owner=r.owner) for r in rows]
+
+
+def set_shown(*, session: Session, post_id: int, shown: str) -> None:
+    session.execute(sa.update(PostRow).where(PostRow.id == post_id).values(shown=shown))

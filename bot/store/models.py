@@ -72,6 +72,9 @@ class IncidentRow(SQLModel, table=True):
     canvas_id: str | None = Field(default=None, max_length=40)
     # Which steps of the declare flow are done, so an interrupted declare resumes instead of repeating.
     setup: dict = _json()
+    # Who is running the declare's Slack steps, until when: two runs at once (a repeated command,
+    # the Try again button, the start-up resume on two replicas) must not both create a channel.
+    setup_lease: datetime | None = _when()
     # Idempotency key of the declare request: a repeated declare finds the same incident.
     declare_key: str | None = Field(default=None, unique=True, max_length=128)
     version: int = 0
@@ -115,6 +118,9 @@ class PostRow(SQLModel, table=True):
     ts: str = Field(max_length=32)
     languages: str = Field(default="", max_length=100)  # comma-separated
     entry_id: int | None = Field(default=None, foreign_key="timeline_entry.id", ondelete="SET NULL")
+    # Fingerprint of what the post shows now, shared by every process: an edit that would change
+    # nothing is skipped, and a process never skips an edit because of what it alone remembers.
+    shown: str | None = Field(default=None, max_length=64)
 
 
 class ActionRow(SQLModel, table=True):
