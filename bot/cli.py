@@ -9,6 +9,8 @@ import os
 import sys
 import threading
 
+from sqlalchemy import exc as sa_exc
+
 from bot.config import ConfigError, Settings
 
 log = logging.getLogger("cellule")
@@ -39,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its start-up chatter is not news
     try:
         settings = Settings.from_env(os.environ)
         command = args.command
@@ -64,17 +67,34 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:
         print(f"cellule: {e}", file=sys.stderr)
         return 2
+    except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError) as e:
+        print(f"cellule: DATABASE_URL is not a database URL SQLAlchemy can use ({e})", file=sys.stderr)
+        return 2
+    except sa_exc.OperationalError as e:
+        print(f"cellule: the database at DATABASE_URL does not answer ({str(e.orig).strip().splitlines()[0]})",
+              file=sys.stderr)
+        return 1
     return 2
 
 
 def serve(settings: Settings) -> int:
     settings.require_slack()
+    from slack_bolt.error import BoltError
+    from slack_sdk.errors import SlackApiError
+
     from bot import runtime
     from bot.server import serve_http, serve_socket_mode
     from bot.store.migrate import upgrade
 
     upgrade(settings.database_url)
-    rt = runtime.build(settings)
+    try:
+        rt = runtime.build(settings)  # Bolt checks the token with auth.test here
+    except (BoltError, SlackApiError, OSError) as e:
+        if "invalid_auth" in str(e) or "not_authed" in str(e) or "account_inactive" in str(e):
+            raise ConfigError("SLACK_BOT_TOKEN was refused by Slack (invalid_auth)") from None
+        print(f"cellule: Slack does not answer at SLACK_API_URL ({settings.api_url}); try again later",
+              file=sys.stderr)
+        return 1
     # Finish declares interrupted by a stop, and fetch back what was said meanwhile, without delaying start.
     threading.Thread(target=_recover, args=(rt,), name="recover", daemon=True).start()
     if settings.socket_mode:
@@ -108,14 +128,22 @@ def playground(settings: Settings) -> int:
 
 
 def _offline_deps(settings: Settings):
-    """Store and catalogs only: the CLI reads, it never calls Slack."""
+    """Store and catalogs only: the CLI reads, it never calls Slack, migrates or creates anything."""
     from bot.flows.deps import Deps
     from bot.runtime import catalogs_for
     from bot.store.db import Database
-    from bot.store.migrate import upgrade
+    from bot.store.migrate import is_current
 
-    upgrade(settings.database_url)
-    return Deps(settings=settings, db=Database(settings.database_url), catalogs=catalogs_for(settings), chat=None)
+    url = settings.database_url
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        path = url[len("sqlite:///"):].split("?")[0]
+        if not os.path.exists(path):
+            raise ConfigError(f"DATABASE_URL: no database file at {path}")
+    db = Database(url)
+    if not is_current(db.engine):
+        raise ConfigError("DATABASE_URL: this database is not migrated to this version of Cellule "
+                          "(run `python -m bot db upgrade`)")
+    return Deps(settings=settings, db=db, catalogs=catalogs_for(settings), chat=None)
 
 
 def print_postmortem(settings: Settings, ref: str, lang: str | None) -> int:

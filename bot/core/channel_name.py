@@ -8,6 +8,7 @@ words where it can be.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 import unicodedata
 
 MAX_LENGTH = 80
@@ -56,3 +57,9 @@ def _cut(name: str, limit: int, *, keep: int = 0) -> str:
     if boundary > max(keep, limit // 2):
         return name[:boundary]
     return name[:limit].rstrip("-")
+
+
+def naming_title(titles: Sequence[str]) -> str:
+    """The first title (in language order) that gives a slug: an emoji-only French title falls
+    back to the English one instead of leaving the channel nameless."""
+    return next((t for t in titles if slug(t)), "")

@@ -47,13 +47,13 @@ def parse(text: str, prefix: str) -> Parsed:
         return Parsed("help", None, words[0])
     ref = None
     if name not in GLOBAL and rest:
-        first, after = _first_word(rest)
+        first, after = first_word(rest)
         if re.fullmatch(rf"{re.escape(prefix)}-\d+", first, flags=re.IGNORECASE):
             ref, rest = first.upper(), after.strip()
     return Parsed(name, ref, rest)
 
 
-def _first_word(text: str) -> tuple[str, str]:
+def first_word(text: str) -> tuple[str, str]:
     """Split at any whitespace: Slack keeps the newline of a shift+enter (`P1⏎Panne`)."""
     words = text.split(None, 1)
     return (words[0], words[1] if len(words) > 1 else "") if words else ("", "")
@@ -61,7 +61,7 @@ def _first_word(text: str) -> tuple[str, str]:
 
 def split_priority(rest: str) -> tuple[Priority | None, str]:
     """`P2 Title…` → (P2, "Title…"). A P-number outside P1–P4 is an error, not part of the title."""
-    first, after = _first_word(rest)
+    first, after = first_word(rest)
     m = _PRIORITY.match(first)
     if not m:
         return None, rest

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.core.channel_name import channel_name, with_suffix
+from bot.core.channel_name import channel_name, naming_title, with_suffix
 from bot.core.model import Entry, EntryKind, Incident, Priority, Responsibility, Role, Texts
 from bot.flows import sync
 from bot.flows.deps import Deps, UserError
 from bot.flows.incidents import Permissions
+from bot.i18n import N_
 from bot.slack import render
 from bot.slack.chat import ChatError
 from bot.store import incidents as store
@@ -25,6 +26,7 @@ from bot.store import timeline as tl
 
 log = logging.getLogger("cellule.declare")
 MAX_NAME_TRIES = 30
+BOOKMARK = N_("Stakeholder announcement")
 
 
 @dataclass
@@ -173,7 +175,7 @@ def _steps(deps: Deps, incident_id: int, permissions: Permissions, progress, rep
         channel, ts = next(iter(announced.items()))
         try:
             link = deps.chat.permalink(channel, ts)
-            label = render.joined(deps.langs, "Stakeholder announcement")
+            label = render.joined(deps.langs, BOOKMARK)
             deps.chat.bookmark(incident.channel_id, render.cut(label, 100), link)
             _mark(deps, incident_id, "bookmark")
         except ChatError as e:
@@ -198,8 +200,8 @@ def _mark(deps: Deps, incident_id: int, step: str, value=True) -> None:
 
 
 def _create_channel(deps: Deps, incident: Incident, private: bool) -> None:
-    first_title = next((incident.title[c] for c in deps.settings.languages if incident.title.get(c)), "")
-    base = channel_name(deps.settings.prefix, incident.number, first_title)
+    title = naming_title([incident.title.get(c, "") for c in deps.settings.languages])
+    base = channel_name(deps.settings.prefix, incident.number, title)
     name = base
     for n in range(2, MAX_NAME_TRIES + 2):
         try:

@@ -58,6 +58,23 @@ class Permissions:
             return True
         return user in self.crisis_unit_users()[0]
 
+    def known(self, user: str, incident: Incident | None) -> bool | None:
+        """`may_change` without asking Slack: None when a user group's members are not cached."""
+        if not self.deps.settings.crisis_unit:
+            return True
+        if incident is not None and (user == incident.declared_by or user in incident.roles.values()):
+            return True
+        if user in self.deps.settings.crisis_unit:
+            return True
+        now = time.monotonic()
+        groups = [g for g in self.deps.settings.crisis_unit if g.startswith("S")]
+        fresh = [self._groups.get(g) for g in groups]
+        if any(c is None or now - c[0] >= GROUP_TTL for c in fresh):
+            return None
+        return any(user in c[1] for c in fresh)
+
     def check(self, user: str, incident: Incident | None) -> None:
         if not self.may_change(user, incident):
-            raise UserError("not_allowed", ref=incident.ref if incident else "")
+            if incident is None:
+                raise UserError("not_allowed_declare")
+            raise UserError("not_allowed", ref=incident.ref)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from bot.core.bilingual import BilingualError
+from bot.core.commands import CommandError
+from bot.core.impact import ImpactError
 from bot.core.model import Status
+from bot.core.timeparse import TimeParseError
+from bot.flows.deps import UserError
 from bot.i18n import N_, Lang
 
 MESSAGES: dict[str, str] = {
@@ -24,6 +31,7 @@ MESSAGES: dict[str, str] = {
     # which incident
     "no_incident_here": N_("This is not a crisis channel. Name the incident: `/incident {command} {prefix}-123 …`."),
     "unknown_ref": N_("There is no incident {ref}."),
+    "not_allowed_declare": N_("Only the crisis unit can declare an incident; ask one of its members."),
     "not_allowed": N_("Only the crisis unit, the declarer and the incident's roles can change {ref}. You can still read it with `/incident status`."),
     # times
     "time_unreadable": N_("I could not read the time “{text}”. Try 12h08, 16:39 CET, 04/12/2025 12h08 or yesterday 23:10."),
@@ -31,9 +39,9 @@ MESSAGES: dict[str, str] = {
     "time_no_time": N_("Add a time of day to “{text}”, e.g. 4 décembre 12h08."),
     "time_invalid_date": N_("“{text}” is not a real date."),
     # impact windows
-    "impact_already_open": N_("Customer impact is already running since {start}. End it first with `/incident impact end`."),
+    "impact_already_open": N_("Customer impact is already running since {since}. End it first with `/incident impact end`."),
     "impact_none_open": N_("There is no customer impact running; start one with `/incident impact start`."),
-    "impact_end_before_start": N_("The impact cannot end ({end}) before it started ({start})."),
+    "impact_end_before_start": N_("The impact cannot end before it started ({start})."),
     "impact_overlap": N_("That time falls inside another impact window ({start} – {end})."),
     # lifecycle
     "transition_backwards": N_("{ref} is already “{current}”; it can move to: {allowed}."),
@@ -64,3 +72,17 @@ def describe(lang: Lang, code: str, /, **params) -> str:
         return lang._(msgid, **params)
     except (KeyError, IndexError):  # a parameter missing: still say something true
         return lang._(MESSAGES["internal"])
+
+
+# Every exception that is a refusal to explain, never a failure to log.
+REFUSALS = (UserError, CommandError, TimeParseError, ImpactError, BilingualError)
+# Each kind's codes live under a prefix in MESSAGES (TimeParseError "future" -> "time_future").
+_PREFIX = {TimeParseError: "time_", ImpactError: "impact_"}
+
+
+def explain(lang: Lang, error: Exception) -> str:
+    """The refusal in the reader's language, with times shown in the incident's zone."""
+    params = {k: lang.time(v) if isinstance(v, datetime) else ("…" if v is None else v)
+              for k, v in getattr(error, "params", {}).items()}
+    params.setdefault("text", "")
+    return describe(lang, _PREFIX.get(type(error), "") + error.code, **params)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from bot.core.bilingual import split_texts
 from bot.core.commands import FIELDS, CommandError, parse_priority
-from bot.core.model import Incident, Responsibility, Status, Texts
+from bot.core.model import EntryKind, Incident, Responsibility, Status, Texts
 from bot.flows import declare as declaring
 from bot.flows import updates
 from bot.flows.deps import Deps, UserError
@@ -40,6 +40,19 @@ FIELD_LABELS = {
 }
 WORK_THREADS = 16  # flows after the acknowledgement; each mostly waits on Slack
 
+KIND_LABELS = {
+    EntryKind.DECLARED: N_("Incident declared"),
+    EntryKind.STATUS: N_("Status update"),
+    EntryKind.FIELD: N_("Field changed"),
+    EntryKind.ROLE: N_("Role assigned"),
+    EntryKind.MESSAGE: N_("Message"),
+    EntryKind.EVENT: N_("Key moment"),
+    EntryKind.IMPACT_START: N_("Customer impact starts"),
+    EntryKind.IMPACT_END: N_("Customer impact ends"),
+    EntryKind.REOPENED: N_("Incident reopened"),
+    EntryKind.ACTION: N_("Action added"),
+    EntryKind.POSTMORTEM: N_("Postmortem published"),
+}
 RESOLVED_TEXT = N_("This incident has been resolved.")
 REOPENED_TEXT = N_("The incident is back: investigations resume.")
 
@@ -219,6 +232,6 @@ class Service:
             entries = tl.entries(session=s, incident_id=incident.id)
         lines = []
         for e in entries[-40:]:
-            text = e.texts.get(lang.code) or e.text or e.kind.value
+            text = e.texts.get(lang.code) or e.text or lang._(KIND_LABELS.get(e.kind, KIND_LABELS[EntryKind.EVENT]))
             lines.append(f"{lang.time(e.at, now=self.deps.now())} · {render.escape(text)[:200]}")
         return "\n".join(lines) or "—"

@@ -43,7 +43,7 @@ def add_event(deps: Deps, incident: Incident, *, user: str, text: str) -> Entry:
         when = " / ".join(dict.fromkeys(l.time(entry.at, now=now) for l in deps.langs))
         body = render.multilingual(texts, deps.langs, deps.langs)
         try:
-            ts = deps.chat.post(incident.channel_id, f":pushpin: {when} — {rest}",
+            ts = deps.chat.post(incident.channel_id, f":pushpin: {when} — {render.escape(rest)}",
                                 render.sections(f":pushpin: *{when}*\n{body}"))
             with deps.db.session() as s:
                 store.add_post(session=s, incident_id=incident.id, kind="event", channel_id=incident.channel_id,

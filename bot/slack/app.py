@@ -21,7 +21,6 @@ LISTENER_THREADS = 32
 def build_app(settings: Settings, service: Service, executor: Executor | None = None) -> App:
     executor = executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bolt")
     app = App(
-        token=settings.bot_token,
         signing_secret=settings.signing_secret or "socket-mode-has-no-signing-secret",
         client=service.deps.chat.client,
         # Acknowledge first and keep working in Bolt's thread pool: Slack gets its answer in time.

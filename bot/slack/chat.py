@@ -19,6 +19,7 @@ log = logging.getLogger("cellule.chat")
 
 # Status codes of users.info locale answers are cached this long: people rarely change language.
 LOCALE_TTL = 3600.0
+LOCALE_TIMEOUT = 2
 
 
 class ChatError(Exception):
@@ -32,6 +33,10 @@ class ChatError(Exception):
 class Chat:
     def __init__(self, client: WebClient):
         self.client = client
+        # Look-ups that only choose the reply's language must never hold a form's trigger_id
+        # (3 s) hostage: short timeout, no retries; on failure the first language is used.
+        self._quick = WebClient(token=client.token, base_url=client.base_url, timeout=LOCALE_TIMEOUT,
+                                retry_handlers=[], logger=client.logger)
         self.calls: Counter[str] = Counter()
         self._locales: dict[str, tuple[float, str | None]] = {}
         self._lock = threading.Lock()
@@ -40,15 +45,16 @@ class Chat:
     def _call(self, method: str, **kwargs) -> dict:
         return self._api(method, json=kwargs)
 
-    def _form(self, method: str, **params) -> dict:
+    def _form(self, method: str, quick: bool = False, **params) -> dict:
         """Methods that take no JSON body (per Slack's spec) go as form fields."""
-        return self._api(method, data=params)
+        return self._api(method, quick=quick, data=params)
 
-    def _api(self, method: str, **body) -> dict:
+    def _api(self, method: str, quick: bool = False, **body) -> dict:
         with self._lock:
             self.calls[method] += 1
         try:
-            return self.client.api_call(method, **body).data  # type: ignore[return-value]
+            client = self._quick if quick else self.client
+            return client.api_call(method, **body).data  # type: ignore[return-value]
         except SlackApiError as e:
             response = e.response
             code = response.get("error", "unknown_error") if response is not None else "unknown_error"
@@ -71,7 +77,7 @@ class Chat:
         if cached and now - cached[0] < LOCALE_TTL:
             return cached[1]
         try:
-            locale = self._form("users.info", user=user, include_locale="true").get("user", {}).get("locale")
+            locale = self._form("users.info", quick=True, user=user, include_locale="true").get("user", {}).get("locale")
         except ChatError:
             return None  # not remembered: once Slack answers again, the person gets their own language
         self._locales[user] = (now, locale)

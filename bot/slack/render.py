@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from bot.core.model import Entry, Incident, Role, Status, Texts
@@ -21,9 +22,15 @@ STATUS_EMOJI = {
 TRANSLATION_TO_COME = N_("translation to come")
 
 
+# After escaping, mentions of a person (<@U…>) and links to a channel (<#C…>) are given back:
+# they name someone, they cannot broadcast (<!channel>) or disguise a link (<http://…|bank>).
+_MENTION_BACK = re.compile(r"&lt;([@#][UWC][A-Z0-9]+(?:\|[^&<>|]{0,80})?)&gt;")
+
+
 def escape(text: str) -> str:
     """Slack's three control characters; `<!channel>` and `<http://…|forged>` become plain text."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MENTION_BACK.sub(r"<\1>", escaped)
 
 
 def cut(text: str, limit: int) -> str:
@@ -126,7 +133,7 @@ def summary(incident: Incident, entries: list[Entry], langs: Sequence[Lang]) -> 
     roles = roles_line(incident, langs)
     if roles:
         blocks.append(context_block(roles))
-    return cut(f"{head} — {incident.status.value}", 3000), blocks
+    return cut(escape(f"{head} — {incident.status.value}"), 3000), blocks
 
 
 def announcement(incident: Incident, entries: list[Entry], langs: Sequence[Lang], all_langs: Sequence[Lang]) -> tuple[str, list[dict]]:
@@ -141,7 +148,7 @@ def announcement(incident: Incident, entries: list[Entry], langs: Sequence[Lang]
     if incident.channel_id:
         blocks.append(context_block(joined(langs, N_("Follow or join the crisis channel: {channel}"),
                                            channel=f"<#{incident.channel_id}>")))
-    return cut(f"{incident.ref} — {title}", 3000), blocks
+    return cut(escape(f"{incident.ref} — {title}"), 3000), blocks
 
 
 def update(incident: Incident, status: Status, texts: Texts, langs: Sequence[Lang], all_langs: Sequence[Lang],
@@ -152,7 +159,7 @@ def update(incident: Incident, status: Status, texts: Texts, langs: Sequence[Lan
         blocks += sections(escape(header))
     blocks += sections(multilingual(texts, langs, all_langs))
     fallback = f"{incident.ref} {status.value}: " + " ".join(texts.get(l.code, "") for l in langs)
-    return cut(fallback, 3000), blocks
+    return cut(escape(fallback), 3000), blocks
 
 
 def topic(incident: Incident, langs: Sequence[Lang]) -> str:

@@ -120,3 +120,28 @@ def test_list_shows_open_incidents_to_the_caller_only(bot):
     assert "TSR-2641" in text and "Payment platform disruptions" in text
     bot.command("UFR", "list")
     assert "Perturbations plateforme de paiement" in bot.replies_to("UFR")[-1]
+
+
+def test_the_same_declare_twice_at_once_makes_one_incident_one_channel_one_announcement(bot):
+    import threading
+
+    emu = bot.emu
+    emu.delay("conversations.create", 0.3)  # widen the window in which both runs overlap
+    text = "declare P2 EN Same title"
+    threads = [threading.Thread(target=emu.slash_command, args=("UFR", "COPS", text)) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    bot.settle()
+    assert [c.name for c in emu.state.channels.values() if c.name.startswith("tsr-")] == ["tsr-2641-same-title"]
+    assert len(emu.messages("CINCEN")) == 1 and len(emu.messages("CINCFR")) == 1
+    with bot.rt.deps.db.session() as s:
+        from bot.store import incidents
+        assert [r.ref for r in incidents.open_incidents(session=s)] == ["TSR-2641"]
+    assert any("TSR-2641" in t and "<#" in t for t in bot.replies_to("UFR"))
+
+
+def test_an_emoji_only_first_title_names_the_channel_from_the_next_language(bot):
+    bot.command("UFR", "declare P2 FR 🔥🔥 EN Payments down")
+    assert bot.emu.channel_by_name("tsr-2641-payments-down") is not None

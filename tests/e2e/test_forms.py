@@ -82,3 +82,12 @@ def test_postmortem_form_fills_missing_fields(bot):
     bot.settle()
     with bot.rt.deps.db.session() as s:
         assert store.by_ref(session=s, ref="TSR-2641").cause == {"fr": "Serveur défaillant", "en": "Faulty server"}
+
+
+def test_a_slow_language_lookup_does_not_cost_the_form(bot):
+    """users.info only picks the reply language: when Slack is slow, the form opens anyway (trigger_id lives 3 s)."""
+    bot.emu.delay("users.info", 3.5)
+    bot.command("UEN", "declare")
+    views = bot.emu.views("UEN")
+    assert views and views[-1]["callback_id"] == "declare"
+    assert not [r for r in bot.replies_to("UEN") if "wrong" in r or "erreur" in r]

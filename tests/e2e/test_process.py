@@ -83,6 +83,7 @@ def test_served_process_answers_signed_commands_and_recovers_what_was_said_while
         emu.slash_command("UFR", "COPS", "declare P2 FR Panne EN Outage")
         assert _wait_for(lambda: emu.channel_by_name("tsr-2641-panne") is not None)
         channel = emu.channel_by_name("tsr-2641-panne").id
+        assert _wait_for(lambda: "UEN" in emu.state.channels[channel].members)  # invited by the bot, just after
         emu.post_message("UEN", channel, "said while the bot was up")
         assert _wait_for(lambda: any(e["text"] == "said while the bot was up" for e in _timeline(database_url)))
     finally:

@@ -107,13 +107,35 @@ def test_missing_language_is_marked_and_the_author_can_add_it(bot):
     assert "translation to come" not in str(en_thread[0]["blocks"])
 
 
+def _mrkdwn(node) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["text"]] if node.get("type") == "mrkdwn" else []
+        return own + [t for v in node.values() for t in _mrkdwn(v)]
+    if isinstance(node, list):
+        return [t for v in node for t in _mrkdwn(v)]
+    return []
+
+
 def test_people_text_cannot_ping_or_forge_links(bot):
     emu = bot.emu
-    crisis = _declare(bot)
-    bot.command("UEN", "update identified EN <!channel> see <http://evil.example|bank> & co FR <!here>", channel=crisis)
-    blob = str(bot.posts(crisis)[-1]["blocks"])
-    assert "<!channel>" not in blob and "<!here>" not in blob and "<http://evil" not in blob
-    assert "&lt;!channel&gt;" in blob and "&amp; co" in blob
+    bot.command("UFR", "declare P2 FR Panne <!channel> EN Outage <https://evil.example|bank>")
+    crisis = bot.incident_channel()
+    bot.command("UEN", "update identified EN <!channel> see <http://evil.example|bank> & co, ask <@UFR|camille> FR <!here>",
+                channel=crisis)
+    bot.command("UEN", "event <!everyone> alerts on <https://evil.example|the dashboard>", channel=crisis)
+    everything = []
+    for channel in (crisis, "CINCFR", "CINCEN"):
+        for m in emu.messages(channel):
+            everything.append(m)
+            everything += emu.replies(channel, m["ts"])
+    posted = [m for m in everything if m.get("bot_id")]
+    assert len(posted) >= 8
+    for m in posted:  # the notification text and every mrkdwn text (plain_text is never parsed by Slack)
+        blob = m.get("text", "") + " ".join(_mrkdwn(m.get("blocks") or []))
+        assert "<!" not in blob and "<http" not in blob, blob
+    update = str(bot.posts(crisis)[-2]["blocks"]) + bot.posts(crisis)[-2]["text"]
+    assert "&lt;!channel&gt;" in update and "&amp; co" in update
+    assert "<@UFR|camille>" in update  # naming a person still works
 
 
 def test_priority_change_updates_summary_topic_and_tells_stakeholders(bot):
@@ -156,3 +178,12 @@ def test_update_makes_the_fewest_web_api_calls(bot):
     bot.command("UEN", "update identified FR c EN d", channel=crisis)
     # Same status: nothing visible changes in the summary, announcements or topic, so no edit at all.
     assert sorted(c.method for c in emu.calls if c.method != "users.info") == ["chat.postMessage"] * 3
+
+
+def test_a_line_break_after_the_status_or_field_is_whitespace(bot):
+    crisis = _declare(bot)
+    bot.command("UEN", "update monitoring\nFR Surveillance\nEN Watching", channel=crisis)
+    bot.command("UEN", "set\npriority\nP1", channel=crisis)
+    with bot.rt.deps.db.session() as s:
+        row = store.by_ref(session=s, ref="TSR-2641")
+        assert (row.status, row.priority) == ("monitoring", "P1")

@@ -6,15 +6,14 @@ import logging
 from collections.abc import Callable
 
 from bot.core import commands as cmd
-from bot.core.bilingual import BilingualError, split_texts
-from bot.core.impact import ImpactError
+from bot.core.bilingual import split_texts
+from bot.core.channel_name import naming_title
 from bot.core.model import Action, Priority, Responsibility, Role, Status
-from bot.core.timeparse import TimeParseError
 from bot.flows import declare as declaring
 from bot.flows import postmortem, timeline, updates
 from bot.flows.deps import UserError
 from bot.flows.incidents import find
-from bot.flows.messages import describe
+from bot.flows.messages import REFUSALS, describe, explain
 from bot.flows.service import REOPENED_TEXT, RESOLVED_TEXT, Service
 from bot.i18n import N_, Lang
 from bot.slack import render, views
@@ -48,8 +47,14 @@ def handle(service: Service, ack: Callable, command: dict, respond: Callable) ->
     service.later(work, service, command, respond)
 
 
+def unescape(text: str) -> str:
+    """Slack escapes &, < and > in what people type (the app has should_escape on); we escape again
+    when posting, so undo it once here. Mentions such as <@U123|alex> are real brackets already."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def work(service: Service, command: dict, respond: Callable) -> None:
-    parsed = cmd.parse(command.get("text", ""), service.deps.settings.prefix)
+    parsed = cmd.parse(unescape(command.get("text", "")), service.deps.settings.prefix)
     user = command["user_id"]
     lang = service.deps.lang_of(user)
 
@@ -61,25 +66,11 @@ def work(service: Service, command: dict, respond: Callable) -> None:
 
     try:
         run(service, parsed, command, lang, reply)
-    except UserError as e:
-        reply(describe(lang, e.code, **e.params))
-    except cmd.CommandError as e:
-        reply(describe(lang, e.code, **e.params))
-    except TimeParseError as e:
-        reply(describe(lang, f"time_{e.code}", **{"text": e.params.get("text", ""), **e.params}))
-    except ImpactError as e:
-        reply(describe(lang, f"impact_{e.code}", **_times(lang, e.params)))
-    except BilingualError as e:
-        reply(describe(lang, e.code, **e.params))
+    except REFUSALS as e:
+        reply(explain(lang, e))
     except Exception:
         log.exception("command failed: %s", parsed.name)
         reply(describe(lang, service.failure_code()))
-
-
-def _times(lang: Lang, params: dict) -> dict:
-    from datetime import datetime
-
-    return {k: lang.time(v) if isinstance(v, datetime) else v for k, v in params.items()}
 
 
 def run(service: Service, parsed: cmd.Parsed, command: dict, lang: Lang, reply: Callable) -> None:
@@ -102,10 +93,7 @@ def run(service: Service, parsed: cmd.Parsed, command: dict, lang: Lang, reply: 
         if not title_text:
             raise UserError("missing_title")
         title = split_texts(title_text, deps.settings.languages)
-        first = next((t for t in title.values() if t), "")
-        from bot.core.channel_name import channel_name
-
-        if channel_name(deps.settings.prefix, 1, first) == f"{deps.settings.prefix.lower()}-1":
+        if not naming_title(list(title.values())):
             raise UserError("title_unusable")
         req = declaring.DeclareRequest(user=user, title=title, priority=priority or Priority.P3,
                                        key=declaring.request_key(user, rest))
@@ -122,7 +110,7 @@ def run(service: Service, parsed: cmd.Parsed, command: dict, lang: Lang, reply: 
     service.permissions.check(user, incident)
 
     if name == "update":
-        word, _, text = rest.partition(" ")
+        word, text = cmd.first_word(rest)
         status = service.parse_status(word, lang) if word else None
         if not text.strip():
             deps.chat.open_view(command["trigger_id"],
@@ -139,7 +127,7 @@ def run(service: Service, parsed: cmd.Parsed, command: dict, lang: Lang, reply: 
         service.update(incident, user=user, status=Status.INVESTIGATING, texts=texts, lang=lang, reply=reply,
                        reopen_at=at or deps.now())
     elif name == "impact":
-        edge, _, text = rest.partition(" ")
+        edge, text = cmd.first_word(rest)
         if edge.lower() not in ("start", "end", "début", "debut", "fin"):
             raise UserError("impact_syntax")
         edge = "start" if edge.lower() in ("start", "début", "debut") else "end"
@@ -152,7 +140,7 @@ def run(service: Service, parsed: cmd.Parsed, command: dict, lang: Lang, reply: 
         entry = timeline.add_event(deps, incident, user=user, text=rest)
         reply(lang._("Added to the timeline at {time}.", time=lang.time(entry.at, now=deps.now())))
     elif name == "set":
-        field_name, _, value = rest.partition(" ")
+        field_name, value = cmd.first_word(rest)
         service.set_field(incident, user=user, name=field_name.lower(), value=value.strip(), lang=lang, reply=reply)
     elif name == "action":
         symptom, action = cmd.split_action(rest)
@@ -162,7 +150,7 @@ def run(service: Service, parsed: cmd.Parsed, command: dict, lang: Lang, reply: 
                              action=Action(symptom=split_texts(symptom, langs), action=split_texts(action, langs)))
         reply(lang._("Action added to the postmortem of {ref}.", ref=incident.ref))
     elif name == "role":
-        role_word, _, who = rest.partition(" ")
+        role_word, who = cmd.first_word(rest)
         try:
             role = Role(role_word.lower())
         except ValueError:

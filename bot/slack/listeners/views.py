@@ -33,6 +33,23 @@ def _meta(view: dict) -> dict:
         return {}
 
 
+def _lang(service: Service, view: dict):
+    """The language the form was opened in (kept in its metadata): no Slack call before the ack."""
+    code = _meta(view).get("lang")
+    deps = service.deps
+    return deps.catalogs.lang(code if code in deps.settings.languages else deps.settings.languages[0])
+
+
+def _allowed(service: Service, user: str, incident: Incident | None, lang) -> str | None:
+    """The refusal to show inline, or None. Only what is cached is used before the ack; the flow
+    checks again after it (asking Slack if need be) and tells the author by DM."""
+    if service.permissions.known(user, incident) is False:
+        if incident is None:
+            return describe(lang, "not_allowed_declare")
+        return describe(lang, "not_allowed", ref=incident.ref)
+    return None
+
+
 def _incident(service: Service, meta: dict) -> Incident | None:
     """The incident a form is about, from its private_metadata (set by the bot, signed by Slack)."""
     try:
@@ -55,7 +72,7 @@ def _dm(service: Service, user: str, text: str, blocks=None) -> None:
 def declare_submitted(service: Service, ack, body: dict, view: dict) -> None:
     deps = service.deps
     user = body["user"]["id"]
-    lang = deps.lang_of(user)
+    lang = _lang(service, view)
     v = views.values(view)
     title = {l: str(v.get(f"title_{l}") or "") for l in deps.settings.languages}
     title = {k: t for k, t in title.items() if t}
@@ -68,8 +85,9 @@ def declare_submitted(service: Service, ack, body: dict, view: dict) -> None:
             impact_start = parse_when(str(v["impact_start"]), now=deps.now(), tz=deps.settings.tz)
         except TimeParseError as e:
             errors["impact_start"] = describe(lang, f"time_{e.code}", text=str(v["impact_start"]))
-    if not service.permissions.may_change(user, None):
-        errors[f"title_{deps.settings.languages[0]}"] = describe(lang, "not_allowed", ref="")
+    refusal = _allowed(service, user, None, lang)
+    if refusal:
+        errors[f"title_{deps.settings.languages[0]}"] = refusal
     if errors:
         ack(response_action="errors", errors=errors)
         return
@@ -85,13 +103,20 @@ def declare_submitted(service: Service, ack, body: dict, view: dict) -> None:
     def reply(text, blocks=None, replace=False):
         _dm(service, user, text, blocks)
 
-    service.later(service.declare, req, lang, reply)
+    def declare():
+        try:
+            service.permissions.check(user, None)
+            service.declare(req, lang, reply)
+        except UserError as e:
+            reply(describe(lang, e.code, **e.params))
+
+    service.later(declare)
 
 
 def update_submitted(service: Service, ack, body: dict, view: dict) -> None:
     deps = service.deps
     user = body["user"]["id"]
-    lang = deps.lang_of(user)
+    lang = _lang(service, view)
     meta, v = _meta(view), views.values(view)
     texts = {l: str(v.get(f"text_{l}") or "") for l in deps.settings.languages}
     texts = {k: t for k, t in texts.items() if t}
@@ -103,8 +128,9 @@ def update_submitted(service: Service, ack, body: dict, view: dict) -> None:
     if incident is None:
         ack(response_action="errors", errors={"status": describe(lang, "internal")})
         return
-    if not service.permissions.may_change(user, incident):
-        ack(response_action="errors", errors={"status": describe(lang, "not_allowed", ref=incident.ref)})
+    refusal = _allowed(service, user, incident, lang)
+    if refusal:
+        ack(response_action="errors", errors={"status": refusal})
         return
     status = Status(v.get("status") or incident.status.value)
     try:
@@ -120,6 +146,7 @@ def update_submitted(service: Service, ack, body: dict, view: dict) -> None:
 
     def post():
         try:
+            service.permissions.check(user, incident)
             service.update(incident, user=user, status=status, texts=texts, lang=lang, reply=reply)
         except UserError as e:  # e.g. someone else resolved it since the form opened
             reply(describe(lang, e.code, **e.params))
@@ -130,33 +157,53 @@ def update_submitted(service: Service, ack, body: dict, view: dict) -> None:
 def translate_submitted(service: Service, ack, body: dict, view: dict) -> None:
     deps = service.deps
     user = body["user"]["id"]
-    lang = deps.lang_of(user)
+    lang = _lang(service, view)
     meta, v = _meta(view), views.values(view)
     texts = {l: str(v.get(f"text_{l}") or "") for l in deps.settings.languages if v.get(f"text_{l}")}
     incident = _incident(service, meta)
-    if incident is None or not service.permissions.may_change(user, incident):
+    refusal = describe(lang, "internal") if incident is None else _allowed(service, user, incident, lang)
+    if refusal:
         first = next(iter(texts), deps.settings.languages[0])
-        ack(response_action="errors", errors={f"text_{first}": describe(lang, "not_allowed", ref=incident.ref if incident else "")})
+        ack(response_action="errors", errors={f"text_{first}": refusal})
         return
     ack()
-    out = updates.add_translations(deps, int(meta["incident"]), int(meta["entry"]), texts)
-    _dm(service, user, lang._("Translation added; the posts of {ref} are updated.", ref=out.incident.ref))
+
+    def save():
+        try:
+            service.permissions.check(user, incident)
+        except UserError as e:
+            _dm(service, user, describe(lang, e.code, **e.params))
+            return
+        out = updates.add_translations(deps, incident.id, int(meta["entry"]), texts)
+        _dm(service, user, lang._("Translation added; the posts of {ref} are updated.", ref=out.incident.ref))
+
+    service.later(save)
 
 
 def postmortem_submitted(service: Service, ack, body: dict, view: dict) -> None:
     deps = service.deps
     user = body["user"]["id"]
-    lang = deps.lang_of(user)
+    lang = _lang(service, view)
     meta, v = _meta(view), views.values(view)
     incident = _incident(service, meta)
-    if incident is None or not service.permissions.may_change(user, incident):
-        first = f"impact_{deps.settings.languages[0]}"
-        ack(response_action="errors", errors={first: describe(lang, "not_allowed", ref=incident.ref if incident else "")})
+    refusal = describe(lang, "internal") if incident is None else _allowed(service, user, incident, lang)
+    if refusal:
+        ack(response_action="errors", errors={f"impact_{deps.settings.languages[0]}": refusal})
         return
     ack()
+    service.later(_save_postmortem_fields, service, user, lang, incident, v)
+
+
+def _save_postmortem_fields(service: Service, user: str, lang, incident: Incident, v: dict) -> None:
+    deps = service.deps
+    try:
+        service.permissions.check(user, incident)
+    except UserError as e:
+        _dm(service, user, describe(lang, e.code, **e.params))
+        return
     for name, _label in views.POSTMORTEM_FIELDS:
         texts = {l: str(v.get(f"{name}_{l}") or "") for l in deps.settings.languages}
         if texts != {l: getattr(incident, name).get(l, "") for l in deps.settings.languages}:
-            updates.set_field(deps, incident.id, user=user, name=name, value={k: t for k, t in texts.items()})
+            updates.set_field(deps, incident.id, user=user, name=name, value=texts)
     _dm(service, user, lang._("{ref}: the postmortem fields are saved. Run `/incident postmortem` to publish again.",
                              ref=incident.ref))
