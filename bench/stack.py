@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from concurrent.futures import Executor
 
 from slack_bolt import App

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -69,8 +71,41 @@ def moment(entry: Entry) -> Moment | None:
     if has_text(entry.texts):
         return Moment(entry.at, entry.kind, texts=dict(entry.texts))
     if entry.text.strip():
-        return Moment(entry.at, entry.kind, text=entry.text)
+        return Moment(entry.at, entry.kind, text=plain_chat(entry.text))
     return None  # a key entry with nothing to say (a file alone, say) makes no bullet
+
+
+_SLACK_TOKEN = re.compile(r"<([^<>]+)>")
+
+
+def plain_chat(text: str) -> str:
+    """A Slack message as a reader sees it: `<@U1|camille>` -> `@camille`, `<#C1|ops>` -> `#ops`,
+    `<https://x|label>` -> `label (https://x)`, `<!here>` -> `@here`, and `&amp;` `&lt;` `&gt;` undone."""
+
+    def token(m: re.Match) -> str:
+        target, _, label = m.group(1).partition("|")
+        if target.startswith("@"):
+            return "@" + (label or target[1:])
+        if target.startswith("#"):
+            return "#" + (label or target[1:])
+        if target.startswith("!"):
+            return "@" + (label or target[1:].split("^")[0])
+        return f"{label} ({target})" if label and label != target else target
+
+    return _SLACK_TOKEN.sub(token, text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _same_minute(a: datetime, b: datetime) -> bool:
+    return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
+
+
+def _without_restated_declaration(overview: list[Moment]) -> list[Moment]:
+    """When people wrote their own line for the minute the incident was declared (the page's
+    "alerts raised and creation of a dedicated crisis unit"), the bot's generic line goes."""
+    declared = [m for m in overview if m.kind is EntryKind.DECLARED]
+    typed = [m for m in overview if m.kind is EntryKind.EVENT]
+    restated = {id(d) for d in declared if any(_same_minute(d.at, e.at) for e in typed)}
+    return [m for m in overview if id(m) not in restated]
 
 
 def compile_postmortem(
@@ -79,7 +114,7 @@ def compile_postmortem(
     """Gather everything the postmortem shows. Same input, same output: nothing here reads a clock."""
     entries = list(entries)
     actions = list(actions)
-    overview = [m for m in map(moment, in_time_order(entries)) if m is not None]
+    overview = _without_restated_declaration([m for m in map(moment, in_time_order(entries)) if m is not None])
     filled = {
         "components": has_text(incident.components),
         "impact": has_text(incident.impact),

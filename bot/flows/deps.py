@@ -31,6 +31,10 @@ class Deps:
     def langs(self) -> list[Lang]:
         return [self.catalogs.lang(code) for code in self.settings.languages]
 
+    def langs_of(self, post) -> list[Lang]:
+        """The languages a post was written in (a stakeholder channel's), else every configured one."""
+        return [self.catalogs.lang(c) for c in post.languages.split(",") if c] or self.langs
+
     def lang_of(self, user: str | None) -> Lang:
         """The person's Slack language when we ship it, else the first configured one."""
         if user:

@@ -66,7 +66,7 @@ def publish(deps: Deps, incident_id: int, *, user: str) -> Published:
         tl.add(session=s, incident_id=incident_id, now=deps.now(),
                entry=Entry(kind=EntryKind.POSTMORTEM, at=deps.now(), author=user))
     for a in announcements:
-        langs = [deps.catalogs.lang(c) for c in a.languages.split(",") if c] or deps.langs
+        langs = deps.langs_of(a)
         text = "\n".join(l._("The postmortem of {ref} is published in <#{channel}>.", ref=ref, channel=channel)
                          for l in langs)
         try:

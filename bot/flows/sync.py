@@ -34,7 +34,7 @@ def refresh(deps: Deps, incident_id: int, *, topic: bool = True) -> list[tuple[s
         if post.kind == "summary":
             text, blocks = render.summary(incident, entries, deps.langs)
         else:
-            langs = [deps.catalogs.lang(c) for c in post.languages.split(",") if c] or deps.langs
+            langs = deps.langs_of(post)
             text, blocks = render.announcement(incident, entries, langs, deps.langs)
         shown = fingerprint(text, blocks)
         if post.shown == shown:

@@ -78,7 +78,7 @@ def _post_everywhere(deps: Deps, incident: Incident, entries: list[Entry], entry
     with deps.db.session() as s:
         announcements = store.posts(session=s, incident_id=incident.id, kind="announcement")
     for a in announcements:
-        langs = [deps.catalogs.lang(c) for c in a.languages.split(",") if c] or deps.langs
+        langs = deps.langs_of(a)
         targets.append((a.channel_id, a.ts, langs))
     for channel, thread, langs in targets:
         head = header if thread is None else header_line(incident, entries, langs)
@@ -109,7 +109,7 @@ def add_translations(deps: Deps, incident_id: int, entry_id: int, texts: Texts) 
         status = Status(row.data.get("to", incident.status.value))
     out = Outcome(incident, entry_id, missing=[c for c in deps.settings.languages if not merged.get(c, "").strip()])
     for post in posts:
-        langs = [deps.catalogs.lang(c) for c in post.languages.split(",") if c] or deps.langs
+        langs = deps.langs_of(post)
         head = header_line(incident, entries, langs)
         text, blocks = render.update(incident, status, merged, langs, deps.langs, header=head)
         try:

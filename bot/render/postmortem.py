@@ -103,7 +103,7 @@ def section(pm: Postmortem, lang: Lang, langs: Sequence[Lang], timeline_hint: st
         field(lang, N_("Incident reference"), escape(pm.ref)),
         field(lang, N_("Services affected by the incident"), texts(pm.components)),
         field(lang, N_("Client impact"), texts(pm.impact)),
-        bold(lang._("Incident overview")),
+        bold(lang._("Incident Overview")),
         "\n".join(overview) or to_be_completed(lang),
         field(lang, N_("Context"), texts(pm.context)),
         field(lang, N_("Root cause"), texts(pm.cause)),

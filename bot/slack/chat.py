@@ -141,12 +141,6 @@ class Chat:
             args["blocks"] = blocks
         self._call("chat.update", **args)
 
-    def ephemeral(self, channel: str, user: str, text: str, blocks: list | None = None) -> None:
-        args: dict[str, Any] = {"channel": channel, "user": user, "text": text}
-        if blocks:
-            args["blocks"] = blocks
-        self._call("chat.postEphemeral", **args)
-
     def pin(self, channel: str, ts: str) -> None:
         try:
             self._call("pins.add", channel=channel, timestamp=ts)

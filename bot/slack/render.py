@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from bot.core.model import Entry, Incident, Role, Status, Texts
 from bot.i18n import N_, Lang
-from bot.render.header import header_line
+from bot.render.header import across, header_line
 
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
@@ -39,23 +39,12 @@ def cut(text: str, limit: int) -> str:
 
 def joined(langs: Sequence[Lang], msgid: str, **params) -> str:
     """One label in every language, as on the example page: `Début / Start`."""
-    seen: list[str] = []
-    for lang in langs:
-        t = lang._(msgid, **params)
-        if t not in seen:
-            seen.append(t)
-    return " / ".join(seen)
+    return across(langs, lambda lang: lang._(msgid, **params))
 
 
 def title_of(incident: Incident, langs: Sequence[Lang]) -> str:
     parts = [incident.title[l.code] for l in langs if incident.title.get(l.code)]
-    if not parts:
-        parts = [t for t in incident.title.values() if t]
-    seen: list[str] = []
-    for p in parts:
-        if p not in seen:
-            seen.append(p)
-    return " / ".join(seen)
+    return " / ".join(dict.fromkeys(parts or [t for t in incident.title.values() if t]))
 
 
 def multilingual(texts: Texts, langs: Sequence[Lang], all_langs: Sequence[Lang]) -> str:
@@ -101,12 +90,7 @@ def context_block(text: str) -> dict:
 
 
 def status_label(status: Status, langs: Sequence[Lang]) -> str:
-    seen: list[str] = []
-    for lang in langs:
-        t = lang.status(status)
-        if t not in seen:
-            seen.append(t)
-    return f"{STATUS_EMOJI[status]} " + " / ".join(seen)
+    return f"{STATUS_EMOJI[status]} " + across(langs, lambda lang: lang.status(status))
 
 
 def roles_line(incident: Incident, langs: Sequence[Lang]) -> str:
@@ -114,7 +98,7 @@ def roles_line(incident: Incident, langs: Sequence[Lang]) -> str:
     for role in Role:
         user = incident.roles.get(role)
         if user:
-            label = " / ".join(dict.fromkeys(l.role(role) for l in langs))
+            label = across(langs, lambda lang: lang.role(role))
             parts.append(f"{label} : <@{user}>")
     return " · ".join(parts)
 

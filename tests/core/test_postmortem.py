@@ -105,3 +105,11 @@ def test_compiling_does_not_share_the_incident_texts():
     pm = compile_postmortem(inc, entries(), [], now=NOW)
     inc.cause["en"] = "changed later"
     assert pm.cause["en"] == "Provider"
+
+
+def test_chat_text_reads_as_people_see_it():
+    from bot.core.postmortem import plain_chat
+
+    text = "Checkout &amp; refunds down, asked <@UFR|camille> in <#C1|ops>, see <https://status.example|status> <!here> &lt;3"
+    assert plain_chat(text) == "Checkout & refunds down, asked @camille in #ops, see status (https://status.example) @here <3"
+    assert plain_chat("<@UFR> <https://x.example>") == "@UFR https://x.example"

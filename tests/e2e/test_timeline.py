@@ -67,7 +67,6 @@ def test_pin_reaction_marks_a_key_moment_at_the_message_time_and_unmarks(bot):
 
 
 def test_event_command_records_the_typed_time_and_echoes_it(bot):
-    emu = bot.emu
     ch = _declare(bot)
     bot.command("UEN", "event 00:01 FR contact du prestataire EN provider contacted", channel=ch)
     events = [e for e in _entries(bot) if e.kind.value == "event"]

@@ -11,7 +11,7 @@ from bot.core import commands, impact
 from bot.core.bilingual import split_texts
 from bot.core.model import Entry, EntryKind
 from bot.core.timeparse import parse_when
-from bot.flows.messages import MESSAGES, REFUSALS, describe, explain
+from bot.flows.messages import REFUSALS, describe, explain
 from bot.i18n import Catalogs
 
 PARIS = ZoneInfo("Europe/Paris")

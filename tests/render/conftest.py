@@ -38,8 +38,5 @@ def en():
 
 @pytest.fixture(scope="session")
 def catalogs():
-    """French then English, as configured by default; skipped until the French catalog exists."""
-    try:
-        return Catalogs(languages=("fr", "en"), timezone="Europe/Paris")
-    except ValueError as e:
-        pytest.skip(f"French catalog not available yet: {e}")
+    """French then English, as configured by default (a missing French catalog fails, never skips)."""
+    return Catalogs(languages=("fr", "en"), timezone="Europe/Paris")

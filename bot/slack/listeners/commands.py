@@ -8,7 +8,7 @@ from collections.abc import Callable
 from bot.core import commands as cmd
 from bot.core.bilingual import split_texts
 from bot.core.channel_name import naming_title
-from bot.core.model import Action, Priority, Responsibility, Role, Status
+from bot.core.model import Action, Priority, Role, Status
 from bot.flows import declare as declaring
 from bot.flows import postmortem, timeline, updates
 from bot.flows.deps import UserError
@@ -177,5 +177,3 @@ def run(service: Service, parsed: cmd.Parsed, command: dict, lang: Lang, reply: 
         reply(text, blocks=blocks, replace=True)
         service.tell_problems(out.problems, lang, reply)
 
-
-__all__ = ["register", "handle", "Responsibility"]
