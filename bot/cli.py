@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -95,6 +96,10 @@ def serve(settings: Settings) -> int:
         print(f"cellule: Slack does not answer at SLACK_API_URL ({settings.api_url}); try again later",
               file=sys.stderr)
         return 1
+    # What start-up loaded (modules, catalogs, the app) lives as long as the process: keep it out of
+    # the collector's full passes, whose pauses would otherwise delay acknowledgements.
+    gc.collect()
+    gc.freeze()
     # Finish declares interrupted by a stop, and fetch back what was said meanwhile, without delaying start.
     threading.Thread(target=_recover, args=(rt,), name="recover", daemon=True).start()
     if settings.socket_mode:

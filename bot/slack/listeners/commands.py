@@ -31,7 +31,7 @@ HELP = N_(
     "• `set <priority|category|responsibility|components|impact|cause|context|title> <value>`\n"
     "• `action <symptom> => <action>` — a row of the postmortem's actions\n"
     "• `role <commander|comms|scribe> @person`\n"
-    "• `postmortem` — compile and publish · `status` · `list` · `help`\n"
+    "• `postmortem` — compile and publish · `timeline` — the latest entries, after fetching what was missed · `status` · `list` · `help`\n"
     "Outside a crisis channel, put the reference after the subcommand: `/incident update {prefix}-12 monitoring …`.\n"
     "Times: 12h08, 16:39 CET, 04/12/2025 12h08, 4 décembre 12h08, Dec 4 12:08pm, yesterday 23:10."
 )
@@ -105,6 +105,11 @@ def run(service: Service, parsed: cmd.Parsed, command: dict, lang: Lang, reply: 
         reply(service.status_text(incident, lang))
         return
     if name == "timeline":
+        # On demand, fetch back anything Slack has that we missed, then show the latest entries.
+        try:
+            timeline.backfill(deps, incident.id)
+        except Exception:  # showing what we have matters more than a failed fetch
+            log.warning("backfill on demand failed", exc_info=True)
         reply(service.timeline_text(incident, lang))
         return
     service.permissions.check(user, incident)
