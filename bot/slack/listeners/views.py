@@ -10,8 +10,7 @@ from bot.core.model import Incident, Priority, Responsibility, Status
 from bot.core.timeparse import TimeParseError, parse_when
 from bot.flows import declare as declaring
 from bot.flows import updates
-from bot.flows.deps import UserError
-from bot.flows.messages import describe
+from bot.flows.messages import REFUSALS, describe, explain
 from bot.flows.service import Service
 from bot.slack import views
 from bot.store import incidents as store
@@ -48,6 +47,20 @@ def _allowed(service: Service, user: str, incident: Incident | None, lang) -> st
             return describe(lang, "not_allowed_declare")
         return describe(lang, "not_allowed", ref=incident.ref)
     return None
+
+
+def _after_ack(service: Service, user: str, lang, incident: Incident | None, work) -> None:
+    """Run a form's work after the acknowledgement: permissions checked in full first (asking Slack
+    if need be), and any refusal told to the author by DM — a form has no response_url."""
+
+    def run():
+        try:
+            service.permissions.check(user, incident)
+            work(lambda text, blocks=None, replace=False: _dm(service, user, text, blocks))
+        except REFUSALS as e:  # e.g. someone else resolved the incident since the form opened
+            _dm(service, user, explain(lang, e))
+
+    service.later(run)
 
 
 def _incident(service: Service, meta: dict) -> Incident | None:
@@ -100,17 +113,7 @@ def declare_submitted(service: Service, ack, body: dict, view: dict) -> None:
         impact_start=impact_start, private="private" in (v.get("private") or []),
         key=f"view:{view.get('id')}")
 
-    def reply(text, blocks=None, replace=False):
-        _dm(service, user, text, blocks)
-
-    def declare():
-        try:
-            service.permissions.check(user, None)
-            service.declare(req, lang, reply)
-        except UserError as e:
-            reply(describe(lang, e.code, **e.params))
-
-    service.later(declare)
+    _after_ack(service, user, lang, None, lambda reply: service.declare(req, lang, reply))
 
 
 def update_submitted(service: Service, ack, body: dict, view: dict) -> None:
@@ -140,18 +143,8 @@ def update_submitted(service: Service, ack, body: dict, view: dict) -> None:
             lang, f"transition_{e.code}", ref=incident.ref, current=e.current, allowed=list(e.allowed))})
         return
     ack()
-
-    def reply(text, blocks=None, replace=False):
-        _dm(service, user, text, blocks)
-
-    def post():
-        try:
-            service.permissions.check(user, incident)
-            service.update(incident, user=user, status=status, texts=texts, lang=lang, reply=reply)
-        except UserError as e:  # e.g. someone else resolved it since the form opened
-            reply(describe(lang, e.code, **e.params))
-
-    service.later(post)
+    _after_ack(service, user, lang, incident,
+               lambda reply: service.update(incident, user=user, status=status, texts=texts, lang=lang, reply=reply))
 
 
 def translate_submitted(service: Service, ack, body: dict, view: dict) -> None:
@@ -168,16 +161,11 @@ def translate_submitted(service: Service, ack, body: dict, view: dict) -> None:
         return
     ack()
 
-    def save():
-        try:
-            service.permissions.check(user, incident)
-        except UserError as e:
-            _dm(service, user, describe(lang, e.code, **e.params))
-            return
+    def save(reply):
         out = updates.add_translations(deps, incident.id, int(meta["entry"]), texts)
-        _dm(service, user, lang._("Translation added; the posts of {ref} are updated.", ref=out.incident.ref))
+        reply(lang._("Translation added; the posts of {ref} are updated.", ref=out.incident.ref))
 
-    service.later(save)
+    _after_ack(service, user, lang, incident, save)
 
 
 def postmortem_submitted(service: Service, ack, body: dict, view: dict) -> None:
@@ -191,19 +179,13 @@ def postmortem_submitted(service: Service, ack, body: dict, view: dict) -> None:
         ack(response_action="errors", errors={f"impact_{deps.settings.languages[0]}": refusal})
         return
     ack()
-    service.later(_save_postmortem_fields, service, user, lang, incident, v)
+    _after_ack(service, user, lang, incident, lambda reply: _save_postmortem_fields(service, user, lang, incident, v, reply))
 
 
-def _save_postmortem_fields(service: Service, user: str, lang, incident: Incident, v: dict) -> None:
+def _save_postmortem_fields(service: Service, user: str, lang, incident: Incident, v: dict, reply) -> None:
     deps = service.deps
-    try:
-        service.permissions.check(user, incident)
-    except UserError as e:
-        _dm(service, user, describe(lang, e.code, **e.params))
-        return
     for name, _label in views.POSTMORTEM_FIELDS:
         texts = {l: str(v.get(f"{name}_{l}") or "") for l in deps.settings.languages}
         if texts != {l: getattr(incident, name).get(l, "") for l in deps.settings.languages}:
             updates.set_field(deps, incident.id, user=user, name=name, value=texts)
-    _dm(service, user, lang._("{ref}: the postmortem fields are saved. Run `/incident postmortem` to publish again.",
-                             ref=incident.ref))
+    reply(lang._("{ref}: the postmortem fields are saved. Run `/incident postmortem` to publish again.", ref=incident.ref))
