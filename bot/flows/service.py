@@ -154,7 +154,15 @@ class Service:
     def update(self, incident: Incident, *, user: str, status: Status, texts: Texts, lang: Lang, reply: Callable,
                reopen_at=None) -> updates.Outcome:
         out = updates.post_update(self.deps, incident.id, user=user, status=status, texts=texts, reopen_at=reopen_at)
-        msg = lang._("Update posted: {ref} is “{status}”.", ref=incident.ref, status=lang.status(status))
+        shown = lang.status(status)
+        if out.posted == out.channels:
+            msg = lang._("Update posted: {ref} is “{status}”.", ref=incident.ref, status=shown)
+        elif out.posted:
+            msg = lang._("Update posted in {posted} of {channels} channels: {ref} is “{status}”.",
+                         posted=out.posted, channels=out.channels, ref=incident.ref, status=shown)
+        else:
+            msg = lang._("Update recorded ({ref} is “{status}”) but not posted: Slack refused every post. "
+                         "Nothing is lost; post it again once Slack answers.", ref=incident.ref, status=shown)
         if out.missing:
             missing = lang.list([lang.locale.languages.get(code, code) for code in out.missing])
             note = lang._("No text yet in: {languages}. The posts say “translation to come”; add it with the button.",

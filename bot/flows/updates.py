@@ -24,6 +24,8 @@ class Outcome:
     entry_id: int | None = None
     missing: list[str] = field(default_factory=list)  # languages with no text yet
     problems: list[tuple[str, dict]] = field(default_factory=list)
+    channels: int = 0  # where the update was meant to be posted
+    posted: int = 0  # where it was
 
 
 def _refused(e: lifecycle.TransitionRefused, incident: Incident) -> UserError:
@@ -62,14 +64,16 @@ def post_update(deps: Deps, incident_id: int, *, user: str, status: Status, text
         entries = tl.entries(session=s, incident_id=incident_id)
     out = Outcome(incident, entry.id, missing=[c for c in deps.settings.languages if not texts.get(c, "").strip()])
     changed = previous is not status
-    out.problems += _post_everywhere(deps, incident, entries, entry.id, status, texts, broadcast=changed)
+    out.problems += _post_everywhere(deps, incident, entries, entry.id, status, texts, broadcast=changed, out=out)
     out.problems += sync.refresh(deps, incident_id)
     return out
 
 
 def _post_everywhere(deps: Deps, incident: Incident, entries: list[Entry], entry_id: int, status: Status,
-                     texts: Texts, *, broadcast: bool) -> list[tuple[str, dict]]:
-    """Crisis channel: every language. Stakeholders: their languages, in the announcement's thread."""
+                     texts: Texts, *, broadcast: bool, out: Outcome | None = None) -> list[tuple[str, dict]]:
+    """Crisis channel: every language. Stakeholders: their languages, in the announcement's thread.
+
+    Counts on `out` how many channels were meant and how many got the post."""
     problems: list[tuple[str, dict]] = []
     header = header_line(incident, entries, deps.langs)
     targets: list[tuple[str, str | None, list]] = []
@@ -80,6 +84,8 @@ def _post_everywhere(deps: Deps, incident: Incident, entries: list[Entry], entry
     for a in announcements:
         langs = deps.langs_of(a)
         targets.append((a.channel_id, a.ts, langs))
+    if out is not None:
+        out.channels = len(targets)
     for channel, thread, langs in targets:
         head = header if thread is None else header_line(incident, entries, langs)
         text, blocks = render.update(incident, status, texts, langs, deps.langs, header=head)
@@ -91,6 +97,8 @@ def _post_everywhere(deps: Deps, incident: Incident, entries: list[Entry], entry
         with deps.db.session() as s:
             store.add_post(session=s, incident_id=incident.id, kind="update", channel_id=channel, ts=ts,
                            languages=tuple(l.code for l in langs), entry_id=entry_id)
+        if out is not None:
+            out.posted += 1
     return problems
 
 

@@ -139,6 +139,7 @@ def test_persistent_server_errors_keep_the_update_and_say_what_failed(bot, calls
     # The person is told which call failed, and not with a trace.
     replies = "\n".join(bot.replies_to("UEN"))
     assert "chat.postMessage" in replies and "What was already recorded is kept" in replies
+    assert "but not posted" in replies and "Update posted" not in replies
     assert "Traceback" not in replies
     bot.command("UEN", "status", channel=crisis)
     assert "identified" in bot.replies_to("UEN")[-1]

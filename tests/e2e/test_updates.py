@@ -187,3 +187,11 @@ def test_a_line_break_after_the_status_or_field_is_whitespace(bot):
     with bot.rt.deps.db.session() as s:
         row = store.by_ref(session=s, ref="TSR-2641")
         assert (row.status, row.priority) == ("monitoring", "P1")
+
+
+def test_an_update_that_reaches_only_some_channels_says_so(bot, emulator):
+    crisis = _declare(bot)
+    emulator.state.channels["CINCEN"].members.remove(emulator.bot_user_id)  # someone removed the bot
+    bot.command("UEN", "update identified FR Cause trouvée EN Cause found", channel=crisis)
+    replies = "\n".join(bot.replies_to("UEN"))
+    assert "2 of 3 channels" in replies and "not_in_channel" in replies
