@@ -65,7 +65,10 @@ def post_message(emu, args):
 
 
 def update(emu, args):
-    channel = channel_for_bot(emu, args.get("channel"))
+    # chat.update documents no not_in_channel: a bot that left the channel gets channel_not_found.
+    channel = channel_for_bot(emu, args.get("channel"), member=False)
+    if emu.bot_user_id not in channel.members:
+        raise SlackError("channel_not_found")
     message = message_in(channel, args.get("ts"))
     if message.get("bot_id") != emu.bot_id:
         raise SlackError("cant_update_message")
