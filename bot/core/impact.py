@@ -38,6 +38,8 @@ class ImpactError(ValueError):
       there would swallow it). params: ``start``, ``end`` (the window it collides with).
     - ``"none_open"``: an end while no window is open. params: none.
     - ``"end_before_start"``: an end at or before the open window's start. params: ``start``.
+    `check_impact_window` (a whole window typed after the fact) raises ``"end_before_start"`` and
+    ``"overlap"`` with the same params.
     """
 
     def __init__(self, code: str, **params: Any) -> None:
@@ -94,6 +96,16 @@ def check_impact_end(entries: Iterable[Entry], at: datetime) -> None:
         raise ImpactError("none_open")
     if at <= windows[-1].start:
         raise ImpactError("end_before_start", start=windows[-1].start)
+
+
+def check_impact_window(entries: Iterable[Entry], start: datetime, end: datetime) -> None:
+    """Raise ImpactError unless a whole window [start, end), typed after the fact, fits between the
+    windows already recorded (an open one counts as running until now and beyond)."""
+    if end <= start:
+        raise ImpactError("end_before_start", start=start)
+    for w in impact_windows(entries):
+        if start < (w.end or datetime.max.replace(tzinfo=start.tzinfo)) and w.start < end:
+            raise ImpactError("overlap", start=w.start, end=w.end)
 
 
 @dataclass(frozen=True)

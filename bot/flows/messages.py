@@ -26,7 +26,7 @@ MESSAGES: dict[str, str] = {
     "action_syntax": N_("Write the action as `/incident action <symptom> => <action>`."),
     "update_text": N_("Write the update in at least one language."),
     "event_text": N_("Say what happened: `/incident event 12h13 Alerts raised`."),
-    "impact_syntax": N_("Use `/incident impact start [time]` or `/incident impact end [time]`."),
+    "impact_syntax": N_("Use `/incident impact start [time]`, `/incident impact end [time]`, or `/incident impact 12h08 - 12h13` for a window after the fact."),
     "duplicate_language": N_("The language code {lang} appears twice in your text."),
     # which incident
     "no_incident_here": N_("This is not a crisis channel. Name the incident: `/incident {command} {prefix}-123 …`."),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timezone
 
 from bot.core import impact
 from bot.core.bilingual import split_texts
 from bot.core.model import Entry, EntryKind, Incident
-from bot.core.timeparse import split_leading_time
+from bot.core.timeparse import parse_when, split_leading_time
 from bot.flows import sync
 from bot.flows.deps import Deps, UserError
 from bot.slack import render
@@ -72,6 +73,24 @@ def impact_edge(deps: Deps, incident: Incident, *, user: str, edge: str, text: s
     entry.id = row.id
     sync.refresh(deps, incident.id, topic=False)
     return entry
+
+
+_RANGE = re.compile(r"\s+(?:-|–|—|→|to|à|au|until|jusqu['’]à)\s+", re.IGNORECASE)
+
+
+def impact_window(deps: Deps, incident: Incident, *, user: str, text: str) -> tuple[datetime, datetime]:
+    """`/incident impact 12h08 - 12h13`: a whole window typed after the fact, between the others."""
+    parts = _RANGE.split(text.strip(), maxsplit=1)
+    if len(parts) != 2:
+        raise UserError("impact_syntax")
+    start, end = (parse_when(p, now=deps.now(), tz=deps.settings.tz) for p in parts)
+    now = deps.now()
+    with deps.db.session() as s:
+        impact.check_impact_window(tl.entries(session=s, incident_id=incident.id), start, end)
+        for kind, at in ((EntryKind.IMPACT_START, start), (EntryKind.IMPACT_END, end)):
+            tl.add(session=s, incident_id=incident.id, now=now, entry=Entry(kind=kind, at=at, author=user, key=True))
+    sync.refresh(deps, incident.id, topic=False)
+    return start, end
 
 
 # Chat capture --------------------------------------------------------------------------------

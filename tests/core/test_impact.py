@@ -206,3 +206,23 @@ def test_an_alert_before_the_impact_means_zero_time_to_detect():
     rows = [(K.EVENT, "11:50", True), (K.IMPACT_START, "12:00", False), (K.DECLARED, "12:13", False)]
     f = figures(incident(declared="12:13"), timeline(rows), now=at("13:00"))
     assert f.time_to_detect == timedelta(0)
+
+
+def test_a_forgotten_window_fits_between_recorded_ones_and_nothing_overlaps():
+    from datetime import datetime, timedelta, timezone
+
+    from bot.core.impact import ImpactError, check_impact_window, impact_windows
+    from bot.core.model import Entry, EntryKind
+
+    t = datetime(2025, 12, 4, 11, 0, tzinfo=timezone.utc)
+    m = lambda minutes: t + timedelta(minutes=minutes)  # noqa: E731
+    later = [Entry(EntryKind.IMPACT_START, m(60)), Entry(EntryKind.IMPACT_END, m(80)), Entry(EntryKind.REOPENED, m(120))]
+    check_impact_window(later, m(0), m(10))  # before everything
+    check_impact_window(later, m(80), m(90))  # touching the end of a window is fine
+    for start, end, code in ((m(10), m(0), "end_before_start"), (m(50), m(61), "overlap"),
+                             (m(70), m(75), "overlap"), (m(100), m(130), "overlap"), (m(200), m(210), "overlap")):
+        with pytest.raises(ImpactError) as e:
+            check_impact_window(later, start, end)
+        assert e.value.code == code, (start, end)
+    added = later + [Entry(EntryKind.IMPACT_START, m(0)), Entry(EntryKind.IMPACT_END, m(10))]
+    assert [(w.start, w.end) for w in impact_windows(added)][:2] == [(m(0), m(10)), (m(60), m(80))]

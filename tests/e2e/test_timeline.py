@@ -123,3 +123,22 @@ def test_backfill_after_a_restart_loses_nothing(emulator, database_url, clock):
         assert len(_messages(second)) == len(texts)
     finally:
         second.close()
+
+
+def test_a_window_typed_after_the_fact_fits_between_the_others(bot, clock):
+    from zoneinfo import ZoneInfo
+
+    paris = ZoneInfo("Europe/Paris")
+    clock.set(datetime(2025, 12, 4, 17, 0, tzinfo=paris))
+    ch = _declare(bot)
+    bot.command("UFR", "impact start 16h39", channel=ch)
+    bot.command("UFR", "impact end 16h58", channel=ch)
+    bot.command("UFR", "impact 12h08 - 12h13", channel=ch)  # the first window, forgotten until now
+    assert "12h08 – 12h13" in bot.replies_to("UFR")[-1]
+    bot.command("UFR", "impact 16h50 à 17h", channel=ch)
+    assert "16h39" in bot.replies_to("UFR")[-1]  # refused: it overlaps the second window
+    from bot.core.impact import impact_windows
+
+    windows = [(w.start.astimezone(paris).strftime("%H:%M"), w.end.astimezone(paris).strftime("%H:%M"))
+               for w in impact_windows(_entries(bot))]
+    assert windows == [("12:08", "12:13"), ("16:39", "16:58")]

@@ -26,7 +26,7 @@ HELP = N_(
     "• `declare [P1-P4] FR titre… EN title…` — declare; opens the crisis channel (no title: a form)\n"
     "• `update <status> FR … EN …` — status update (investigating, identified, monitoring, resolved); no text: a form\n"
     "• `resolve [text]` · `reopen [time] [text]`\n"
-    "• `impact start [time]` · `impact end [time]` — customer-impact windows\n"
+    "• `impact start [time]` · `impact end [time]` — customer-impact windows; `impact 12h08 - 12h13` after the fact\n"
     "• `event [time] <text>` — a key moment in the timeline\n"
     "• `set <priority|category|responsibility|components|impact|cause|context|title> <value>`\n"
     "• `action <symptom> => <action>` — a row of the postmortem's actions\n"
@@ -134,7 +134,9 @@ def run(service: Service, parsed: cmd.Parsed, command: dict, lang: Lang, reply: 
     elif name == "impact":
         edge, text = cmd.first_word(rest)
         if edge.lower() not in ("start", "end", "début", "debut", "fin"):
-            raise UserError("impact_syntax")
+            start, end = timeline.impact_window(deps, incident, user=user, text=rest)
+            reply(lang._("Customer impact window recorded: {span}.", span=lang.span(start, end, now=deps.now())))
+            return
         edge = "start" if edge.lower() in ("start", "début", "debut") else "end"
         entry = timeline.impact_edge(deps, incident, user=user, edge=edge, text=text)
         msg = N_("Customer impact start recorded at {time}.") if edge == "start" else N_("Customer impact end recorded at {time}.")
