@@ -7,6 +7,7 @@ import gc
 import json
 import logging
 import os
+import re
 import sys
 import threading
 
@@ -58,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "db":
             from bot.store.migrate import upgrade
 
+            _check_sqlite_folder(settings.database_url)
             upgrade(settings.database_url)
             print("database is up to date")
             return 0
@@ -68,8 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:
         print(f"cellule: {e}", file=sys.stderr)
         return 2
-    except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError) as e:
-        print(f"cellule: DATABASE_URL is not a database URL SQLAlchemy can use ({e})", file=sys.stderr)
+    except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError, ImportError) as e:
+        print(f"cellule: DATABASE_URL is not a database Cellule can use ({e}); "
+              "use sqlite:///… or postgresql+psycopg://…", file=sys.stderr)
         return 2
     except sa_exc.OperationalError as e:
         print(f"cellule: the database at DATABASE_URL does not answer ({str(e.orig).strip().splitlines()[0]})",
@@ -78,8 +81,16 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+def _check_sqlite_folder(url: str) -> None:
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        folder = os.path.dirname(os.path.abspath(url[len("sqlite:///"):].split("?")[0]))
+        if not os.path.isdir(folder):
+            raise ConfigError(f"DATABASE_URL: the folder {folder} does not exist")
+
+
 def serve(settings: Settings) -> int:
     settings.require_slack()
+    _check_sqlite_folder(settings.database_url)
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackApiError
 
@@ -90,9 +101,12 @@ def serve(settings: Settings) -> int:
     upgrade(settings.database_url)
     try:
         rt = runtime.build(settings)  # Bolt checks the token with auth.test here
-    except (BoltError, SlackApiError, OSError) as e:
-        if "invalid_auth" in str(e) or "not_authed" in str(e) or "account_inactive" in str(e):
-            raise ConfigError("SLACK_BOT_TOKEN was refused by Slack (invalid_auth)") from None
+    except SlackApiError as e:  # Slack answered, and refused the token
+        raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack ({e.response.get('error', 'error')})") from None
+    except BoltError as e:  # Bolt's own check of the token (auth.test) said no
+        code = re.search(r"'error': '([a-z_]+)'", str(e))
+        raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack ({code.group(1) if code else e})") from None
+    except OSError:
         print(f"cellule: Slack does not answer at SLACK_API_URL ({settings.api_url}); try again later",
               file=sys.stderr)
         return 1

@@ -104,7 +104,9 @@ def check_impact_window(entries: Iterable[Entry], start: datetime, end: datetime
     if end <= start:
         raise ImpactError("end_before_start", start=start)
     for w in impact_windows(entries):
-        if start < (w.end or datetime.max.replace(tzinfo=start.tzinfo)) and w.start < end:
+        # Ending exactly where a later window starts is refused too: at equal times the entries
+        # replay in the order recorded, so the new end would close the later window instead.
+        if start < (w.end or datetime.max.replace(tzinfo=start.tzinfo)) and w.start <= end:
             raise ImpactError("overlap", start=w.start, end=w.end)
 
 

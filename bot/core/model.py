@@ -98,4 +98,5 @@ class Incident:
     roles: dict[Role, str] = field(default_factory=dict)
     channel_id: str | None = None
     channel_name: str | None = None
+    private: bool = False  # a private crisis channel: only those who may change it may read it
     id: int | None = None

@@ -89,8 +89,10 @@ def plain_chat(text: str) -> str:
         if target.startswith("#"):
             return "#" + (label or target[1:])
         if target.startswith("!"):
-            return "@" + (label or target[1:].split("^")[0])
-        return f"{label} ({target})" if label and label != target else target
+            return "@" + (label or target[1:].split("^")[0]).lstrip("@")
+        if re.match(r"(?:https?|mailto):", target):
+            return f"{label} ({target})" if label and label != target else target
+        return m.group(0)  # not Slack markup: someone typed angle brackets
 
     return _SLACK_TOKEN.sub(token, text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 

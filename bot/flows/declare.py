@@ -43,12 +43,17 @@ class DeclareRequest:
     key: str | None = None  # idempotency key: the same request twice resumes one incident
 
 
+class LeaseLost(Exception):
+    """Another run holds the declare's steps now (ours expired while Slack was slow)."""
+
+
 @dataclass
 class SetupReport:
     incident: Incident
     problems: list[tuple[str, dict]] = field(default_factory=list)  # (message code, params) to tell the declarer
     channel_ok: bool = False
     busy: bool = False  # another run is doing the steps right now
+    lease: datetime | None = None  # ours while we run the steps, renewed at each one
 
 
 def request_key(user: str, text: str) -> str:
@@ -98,18 +103,21 @@ def setup(deps: Deps, incident_id: int, permissions: Permissions,
     run finds `busy` and leaves the work to the one under way.
     """
     with deps.db.session() as s:
-        claimed = store.claim_setup(session=s, incident_id=incident_id, now=deps.now())
+        lease = store.claim_setup(session=s, incident_id=incident_id, now=deps.now())
         row = store.get(session=s, incident_id=incident_id)
         incident, done, private = store.to_incident(row), dict(row.setup), row.is_private
-    report = SetupReport(incident)
-    if not claimed:
+    report = SetupReport(incident, lease=lease)
+    if lease is None:
         report.busy = True
         return report
     try:
         return _steps(deps, incident_id, permissions, progress, report, done, private)
+    except LeaseLost:  # we overran our lease and another run took over: leave the rest to it
+        report.busy = True
+        return report
     finally:
         with deps.db.session() as s:
-            store.release_setup(session=s, incident_id=incident_id)
+            store.release_setup(session=s, incident_id=incident_id, lease=report.lease)
 
 
 def _steps(deps: Deps, incident_id: int, permissions: Permissions, progress, report: SetupReport,
@@ -130,7 +138,7 @@ def _steps(deps: Deps, incident_id: int, permissions: Permissions, progress, rep
         invited = _invite(deps, incident, permissions)
         report.problems += invited
         if not any(code == "slack_refused" for code, _ in invited):  # else invite again on the next run
-            _mark(deps, incident_id, "invited")
+            _mark(deps, report, "invited")
     if not done.get("summary"):
         try:
             text, blocks = render.summary(incident, _entries(deps, incident_id), deps.langs)
@@ -139,19 +147,19 @@ def _steps(deps: Deps, incident_id: int, permissions: Permissions, progress, rep
                 store.add_post(session=s, incident_id=incident_id, kind="summary", channel_id=incident.channel_id, ts=ts,
                                languages=deps.settings.languages, shown=sync.fingerprint(text, blocks))
             done["summary"] = ts  # posted: a failed pin must not post it a second time
-            _mark(deps, incident_id, "summary", ts)
+            _mark(deps, report, "summary", ts)
         except ChatError as e:
             report.problems.append(("slack_refused", {"method": e.method, "code": e.code}))
     if isinstance(done.get("summary"), str) and not done.get("pinned"):  # older rows say True: pinned then
         try:
             deps.chat.pin(incident.channel_id, done["summary"])
-            _mark(deps, incident_id, "pinned")
+            _mark(deps, report, "pinned")
         except ChatError as e:
             report.problems.append(("slack_refused", {"method": e.method, "code": e.code}))
     if not done.get("topic"):
         try:
             deps.chat.set_topic(incident.channel_id, render.topic(incident, deps.langs))
-            _mark(deps, incident_id, "topic", render.topic(incident, deps.langs))
+            _mark(deps, report, "topic", render.topic(incident, deps.langs))
         except ChatError as e:
             report.problems.append(("slack_refused", {"method": e.method, "code": e.code}))
     announced = dict(done.get("announced") or {})
@@ -170,14 +178,14 @@ def _steps(deps: Deps, incident_id: int, permissions: Permissions, progress, rep
             store.add_post(session=s, incident_id=incident_id, kind="announcement", channel_id=target.channel, ts=ts,
                            languages=tuple(l.code for l in langs), shown=sync.fingerprint(text, blocks))
         announced[target.channel] = ts
-        _mark(deps, incident_id, "announced", announced)
+        _mark(deps, report, "announced", announced)
     if announced and not done.get("bookmark"):
         channel, ts = next(iter(announced.items()))
         try:
             link = deps.chat.permalink(channel, ts)
             label = render.joined(deps.langs, BOOKMARK)
             deps.chat.bookmark(incident.channel_id, render.cut(label, 100), link)
-            _mark(deps, incident_id, "bookmark")
+            _mark(deps, report, "bookmark")
         except ChatError as e:
             report.problems.append(("slack_refused", {"method": e.method, "code": e.code}))
     if not any(code in ("slack_refused",) for code, _ in report.problems):
@@ -194,9 +202,15 @@ def _entries(deps: Deps, incident_id: int) -> list[Entry]:
         return tl.entries(session=s, incident_id=incident_id)
 
 
-def _mark(deps: Deps, incident_id: int, step: str, value=True) -> None:
+def _mark(deps: Deps, report: SetupReport, step: str, value=True) -> None:
+    """Record a finished step, and extend our lease for the next one (Slack may be slow)."""
+    incident_id = report.incident.id
     with deps.db.session() as s:
         store.mark_setup(session=s, incident_id=incident_id, step=step, value=value)
+        if report.lease is not None:
+            report.lease = store.renew_setup(session=s, incident_id=incident_id, lease=report.lease, now=deps.now())
+            if report.lease is None:
+                raise LeaseLost(incident_id)
 
 
 def _create_channel(deps: Deps, incident: Incident, private: bool) -> None:

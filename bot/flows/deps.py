@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -23,9 +24,16 @@ class Deps:
     catalogs: Catalogs
     chat: Chat
     clock: Callable[[], datetime] = field(default=utcnow)
+    _locks: dict[int, threading.Lock] = field(default_factory=dict, repr=False)
+    _locks_guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def now(self) -> datetime:
         return self.clock()
+
+    def incident_lock(self, incident_id: int) -> threading.Lock:
+        """One at a time per incident in this process, for work whose order Slack must see."""
+        with self._locks_guard:
+            return self._locks.setdefault(incident_id, threading.Lock())
 
     @property
     def langs(self) -> list[Lang]:

@@ -58,6 +58,10 @@ class Permissions:
             return True
         return user in self.crisis_unit_users()[0]
 
+    def may_read(self, user: str, incident: Incident) -> bool:
+        """Anyone may read an incident (status, timeline), except one with a private channel."""
+        return not incident.private or self.may_change(user, incident)
+
     def known(self, user: str, incident: Incident | None) -> bool | None:
         """`may_change` without asking Slack: None when a user group's members are not cached."""
         if not self.deps.settings.crisis_unit:

@@ -137,16 +137,25 @@ class Service:
             reply(text, blocks=blocks)
         return incident
 
-    def resume_unfinished(self) -> int:
-        """At start: finish declares that stopped half-way (bot restarted, Slack refused)."""
+    def resume_unfinished(self, retry: bool = True) -> int:
+        """At start: finish declares that stopped half-way (bot restarted, Slack refused).
+
+        A declare whose lease is still held (this bot crashed a moment ago) is tried again once
+        the lease has run out, instead of being left for the next restart."""
         with self._resume_lock:
             with self.deps.db.session() as s:
                 pending = [r.id for r in store.unfinished_setups(session=s)]
+            busy = 0
             for incident_id in pending:
                 try:
-                    declaring.setup(self.deps, incident_id, self.permissions)
+                    busy += declaring.setup(self.deps, incident_id, self.permissions).busy
                 except Exception:
                     log.warning("could not resume the setup of incident %s", incident_id, exc_info=True)
+            if busy and retry:
+                timer = threading.Timer(store.SETUP_LEASE.total_seconds() + 5,
+                                        self.resume_unfinished, kwargs={"retry": False})
+                timer.daemon = True
+                timer.start()
             return len(pending)
 
     # Updates ------------------------------------------------------------------------------------
@@ -155,7 +164,10 @@ class Service:
                reopen_at=None) -> updates.Outcome:
         out = updates.post_update(self.deps, incident.id, user=user, status=status, texts=texts, reopen_at=reopen_at)
         shown = lang.status(status)
-        if out.posted == out.channels:
+        if not out.channels:
+            msg = lang._("Update recorded: {ref} is “{status}” (it has no channel to post in yet).",
+                         ref=incident.ref, status=shown)
+        elif out.posted == out.channels:
             msg = lang._("Update posted: {ref} is “{status}”.", ref=incident.ref, status=shown)
         elif out.posted:
             msg = lang._("Update posted in {posted} of {channels} channels: {ref} is “{status}”.",
@@ -208,9 +220,10 @@ class Service:
 
     # Read-only answers ---------------------------------------------------------------------------
 
-    def list_text(self, lang: Lang) -> str:
+    def list_text(self, lang: Lang, user: str) -> str:
         with self.deps.db.session() as s:
-            rows = store.open_incidents(session=s)
+            rows = [r for r in store.open_incidents(session=s)
+                    if self.permissions.may_read(user, store.to_incident(r))]
         if not rows:
             return lang._("No open incident.")
         lines = [lang._("Open incidents:")]

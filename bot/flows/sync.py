@@ -21,7 +21,16 @@ def fingerprint(text: str, blocks: list | None) -> str:
 
 
 def refresh(deps: Deps, incident_id: int, *, topic: bool = True) -> list[tuple[str, dict]]:
-    """Edit the summary and announcements in place; returns problems instead of raising."""
+    """Edit the summary and announcements in place; returns problems instead of raising.
+
+    Serialised per incident: two refreshes racing could otherwise land an older edit last, and
+    the stored fingerprint would then claim what Slack does not show. (Across processes the
+    same race remains possible; the next change repairs it.)"""
+    with deps.incident_lock(incident_id):
+        return _refresh(deps, incident_id, topic=topic)
+
+
+def _refresh(deps: Deps, incident_id: int, *, topic: bool) -> list[tuple[str, dict]]:
     problems: list[tuple[str, dict]] = []
     with deps.db.session() as s:
         row = store.get(session=s, incident_id=incident_id)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from bot.core import impact
 from bot.core.bilingual import split_texts
 from bot.core.model import Entry, EntryKind, Incident
-from bot.core.timeparse import parse_when, split_leading_time
+from bot.core.timeparse import TimeParseError, parse_when, split_leading_time
 from bot.flows import sync
 from bot.flows.deps import Deps, UserError
 from bot.slack import render
@@ -83,8 +83,13 @@ def impact_window(deps: Deps, incident: Incident, *, user: str, text: str) -> tu
     parts = _RANGE.split(text.strip(), maxsplit=1)
     if len(parts) != 2:
         raise UserError("impact_syntax")
-    start, end = (parse_when(p, now=deps.now(), tz=deps.settings.tz) for p in parts)
     now = deps.now()
+    start = parse_when(parts[0], now=now, tz=deps.settings.tz)
+    # The end is read from the start: "23h00 - 00h30" ends the next day, "4 déc. 23h00 - 23h30"
+    # on the 4th, whatever today is. Still never in the future.
+    end = parse_when(parts[1], now=start + timedelta(days=1), tz=deps.settings.tz)
+    if end > now + timedelta(minutes=1):
+        raise TimeParseError("future", text=parts[1], at=end)
     with deps.db.session() as s:
         impact.check_impact_window(tl.entries(session=s, incident_id=incident.id), start, end)
         for kind, at in ((EntryKind.IMPACT_START, start), (EntryKind.IMPACT_END, end)):

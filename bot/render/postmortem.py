@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.core.impact import Figures
 from bot.core.model import Action, EntryKind, Texts
-from bot.core.postmortem import Moment, Postmortem
+from bot.core.postmortem import Moment, Postmortem, plain_chat
 from bot.i18n import Lang, N_
 from bot.render import colon
 from bot.render.markdown import Markdown, bold, escape, item, table
@@ -28,11 +28,11 @@ DECLARED_ON_ALERT = N_("alerts raised and creation of a dedicated crisis unit. S
 def in_language(texts: Texts, lang: Lang, langs: Sequence[Lang]) -> str | None:
     """The text in `lang`; else another language's, marked, so nothing is silently dropped."""
     if (own := texts.get(lang.code, "").strip()):
-        return escape(own)
+        return escape(plain_chat(own))
     others = [l.code for l in langs] + list(texts)
     for code in others:
         if (text := texts.get(code, "").strip()):
-            return f"{escape(text)} {lang._(NOT_TRANSLATED)}"
+            return f"{escape(plain_chat(text))} {lang._(NOT_TRANSLATED)}"
     return None
 
 

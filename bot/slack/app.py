@@ -18,6 +18,15 @@ log = logging.getLogger("cellule.app")
 LISTENER_THREADS = 32
 
 
+def _bolt_logger() -> logging.Logger:
+    """Bolt's logger, without its warning that the token is unused: we give it a ready client
+    (our retry handlers) and it still reads SLACK_BOT_TOKEN from the environment."""
+    logger = logging.getLogger("cellule.bolt")
+    if not logger.filters:
+        logger.addFilter(lambda record: "will be unused" not in record.getMessage())
+    return logger
+
+
 def build_app(settings: Settings, service: Service, executor: Executor | None = None) -> App:
     executor = executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bolt")
     app = App(
@@ -25,7 +34,7 @@ def build_app(settings: Settings, service: Service, executor: Executor | None = 
         client=service.deps.chat.client,
         # Acknowledge first and keep working in Bolt's thread pool: Slack gets its answer in time.
         process_before_response=False,
-        logger=logging.getLogger("cellule.bolt"),
+        logger=_bolt_logger(),
         listener_executor=executor,
     )
     register_listeners(app, service)

@@ -22,15 +22,38 @@ STATUS_EMOJI = {
 TRANSLATION_TO_COME = N_("translation to come")
 
 
-# After escaping, mentions of a person (<@U…>) and links to a channel (<#C…>) are given back:
-# they name someone, they cannot broadcast (<!channel>) or disguise a link (<http://…|bank>).
-_MENTION_BACK = re.compile(r"&lt;([@#][UWC][A-Z0-9]+(?:\|[^&<>|]{0,80})?)&gt;")
+_TOKEN = re.compile(r"<([^<>\n]{1,500})>")
+_PERSON_OR_CHANNEL = re.compile(r"[@#](?:[UW][A-Z0-9]+|C[A-Z0-9]+)")
+_URL = re.compile(r"https?://[^\s|<>]+")
+
+
+def _plain(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _token(inner: str) -> str:
+    """One `<…>` of Slack markup in people's text, made harmless but still useful."""
+    target, _, label = inner.partition("|")
+    if _PERSON_OR_CHANNEL.fullmatch(target):  # naming a person or a channel pings no crowd
+        return f"<{target}|{_plain(label)}>" if label else f"<{target}>"
+    if target.startswith("!"):  # @here, @channel, @everyone, user groups: shown, never broadcast
+        return _plain("@" + (label or target[1:].split("^")[0]).lstrip("@"))
+    if _URL.fullmatch(target):  # a link shows its own address, so its label cannot disguise it
+        link = f"<{_plain(target)}>"
+        return f"{_plain(label)} ({link})" if label and label != target else link
+    return _plain(f"<{inner}>")
 
 
 def escape(text: str) -> str:
-    """Slack's three control characters; `<!channel>` and `<http://…|forged>` become plain text."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MENTION_BACK.sub(r"<\1>", escaped)
+    """People's text for mrkdwn: Slack's three control characters escaped, so `<!channel>` cannot
+    ping and `<http://…|bank>` cannot hide where it goes; mentions of a person stay mentions."""
+    out, pos = [], 0
+    for m in _TOKEN.finditer(text):
+        out.append(_plain(text[pos:m.start()]))
+        out.append(_token(m.group(1)))
+        pos = m.end()
+    out.append(_plain(text[pos:]))
+    return "".join(out)
 
 
 def cut(text: str, limit: int) -> str:

@@ -55,6 +55,7 @@ def to_incident(row: IncidentRow) -> Incident:
         roles={Role(k): v for k, v in row.roles.items()},
         channel_id=row.channel_id,
         channel_name=row.channel_name,
+        private=row.is_private,
     )
 
 
@@ -121,23 +122,37 @@ def save(*, session: Session, row: IncidentRow, now: datetime) -> None:
     session.flush()
 
 
-def claim_setup(*, session: Session, incident_id: int, now: datetime, seconds: int = 120) -> bool:
-    """Take the declare's Slack steps for `seconds`; False while another run holds them.
+SETUP_LEASE = timedelta(seconds=120)
 
-    One conditional UPDATE decides, so two processes cannot both win; a run that died frees them
-    when its lease runs out.
-    """
+
+def claim_setup(*, session: Session, incident_id: int, now: datetime) -> datetime | None:
+    """Take the declare's Slack steps; returns the lease (its expiry, the holder's token), or None
+    while another run holds them. One conditional UPDATE decides, so two processes cannot both
+    win; a run that died frees them when its lease runs out."""
+    lease = now + SETUP_LEASE
     stmt = (
         sa.update(IncidentRow)
         .where(IncidentRow.id == incident_id,
                sa.or_(IncidentRow.setup_lease.is_(None), IncidentRow.setup_lease < now))
-        .values(setup_lease=now + timedelta(seconds=seconds))
+        .values(setup_lease=lease)
     )
-    return session.execute(stmt).rowcount == 1
+    return lease if session.execute(stmt).rowcount == 1 else None
 
 
-def release_setup(*, session: Session, incident_id: int) -> None:
-    session.execute(sa.update(IncidentRow).where(IncidentRow.id == incident_id).values(setup_lease=None))
+def renew_setup(*, session: Session, incident_id: int, lease: datetime, now: datetime) -> datetime | None:
+    """Extend our lease while we work (a slow Slack); None if it was lost to another run."""
+    renewed = now + SETUP_LEASE
+    stmt = (sa.update(IncidentRow)
+            .where(IncidentRow.id == incident_id, IncidentRow.setup_lease == lease)
+            .values(setup_lease=renewed))
+    return renewed if session.execute(stmt).rowcount == 1 else None
+
+
+def release_setup(*, session: Session, incident_id: int, lease: datetime) -> None:
+    """Free the steps, only if the lease is still ours (a run that overran must not free another's)."""
+    session.execute(sa.update(IncidentRow)
+                    .where(IncidentRow.id == incident_id, IncidentRow.setup_lease == lease)
+                    .values(setup_lease=None))
 
 
 def mark_setup(*, session: Session, incident_id: int, step: str, value=True) -> None:

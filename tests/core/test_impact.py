@@ -220,7 +220,8 @@ def test_a_forgotten_window_fits_between_recorded_ones_and_nothing_overlaps():
     check_impact_window(later, m(0), m(10))  # before everything
     check_impact_window(later, m(80), m(90))  # touching the end of a window is fine
     for start, end, code in ((m(10), m(0), "end_before_start"), (m(50), m(61), "overlap"),
-                             (m(70), m(75), "overlap"), (m(100), m(130), "overlap"), (m(200), m(210), "overlap")):
+                             (m(70), m(75), "overlap"), (m(100), m(130), "overlap"), (m(200), m(210), "overlap"),
+                             (m(50), m(60), "overlap")):  # ending where the next starts would swallow it
         with pytest.raises(ImpactError) as e:
             check_impact_window(later, start, end)
         assert e.value.code == code, (start, end)

@@ -145,3 +145,23 @@ def test_the_same_declare_twice_at_once_makes_one_incident_one_channel_one_annou
 def test_an_emoji_only_first_title_names_the_channel_from_the_next_language(bot):
     bot.command("UFR", "declare P2 FR 🔥🔥 EN Payments down")
     assert bot.emu.channel_by_name("tsr-2641-payments-down") is not None
+
+
+def test_a_declare_interrupted_by_a_crash_is_resumed_when_its_lease_runs_out(bot, clock):
+    from datetime import datetime, timedelta, timezone
+
+    from bot.flows import declare as declaring
+    from bot.store import incidents
+
+    clock.set(datetime(2025, 12, 4, 11, 13, tzinfo=timezone.utc))
+    deps = bot.rt.deps
+    incident, _ = declaring.record(deps, declaring.DeclareRequest(user="UFR", title={"fr": "Panne"}))
+    with deps.db.session() as s:  # the crashed run still holds the steps
+        assert incidents.claim_setup(session=s, incident_id=incident.id, now=clock()) is not None
+    bot.rt.service.resume_unfinished(retry=False)
+    assert bot.emu.channel_by_name("tsr-2641-panne") is None
+    clock.set(clock() + incidents.SETUP_LEASE + timedelta(seconds=5))
+    bot.rt.service.resume_unfinished(retry=False)
+    bot.settle()
+    assert bot.emu.channel_by_name("tsr-2641-panne") is not None
+    assert len(bot.emu.messages("CINCEN")) == 1

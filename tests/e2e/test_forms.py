@@ -91,3 +91,23 @@ def test_a_slow_language_lookup_does_not_cost_the_form(bot):
     views = bot.emu.views("UEN")
     assert views and views[-1]["callback_id"] == "declare"
     assert not [r for r in bot.replies_to("UEN") if "wrong" in r or "erreur" in r]
+
+
+def test_a_private_incident_is_hidden_from_people_who_may_not_change_it(bot):
+    emu = bot.emu
+    bot.command("UFR", "declare")
+    view = emu.views("UFR")[-1]
+    emu.submit_view("UFR", view["id"], {"title_fr": {"value": "Fuite de données"}, "private": {"value": ["private"]}})
+    bot.settle()
+    channel = emu.channel_by_name("tsr-2641-fuite-de-donnees")
+    assert channel is not None and channel.is_private
+    emu.post_message("UFR", channel.id, "secret: client ACME touché")
+    bot.settle()
+    for text in ("status TSR-2641", "timeline TSR-2641", "list"):
+        bot.command("USTAKE", text)
+    status, timeline, listing = bot.replies_to("USTAKE")
+    assert "TSR-2641" in status and "ACME" not in status and "Fuite" not in status  # "there is no incident"
+    assert "ACME" not in timeline and "TSR-2641" in timeline
+    assert "TSR-2641" not in listing
+    bot.command("UEN", "timeline TSR-2641")  # the crisis unit reads it
+    assert "ACME" in bot.replies_to("UEN")[-1]

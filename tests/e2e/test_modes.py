@@ -21,3 +21,19 @@ def test_serve_chooses_the_mode_from_the_environment(emulator, database_url, mon
     assert cli.serve(Settings.from_env(env)) == 0
     assert [kind for kind, _ in chosen] == [expected]
     assert chosen[0][1] == (app_token if app_token else 3111)
+
+
+def test_a_refused_token_is_a_configuration_error_and_an_absent_slack_is_not(emulator, database_url, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    base = {**os.environ, **env_for(emulator, database_url), "PORT": "0"}
+    base.pop("TEST_DATABASE_URL", None)
+    refused = subprocess.run([sys.executable, "-m", "bot", "serve"], env={**base, "SLACK_BOT_TOKEN": "xoxb-not-this-one"},
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "SLACK_BOT_TOKEN was refused by Slack (invalid_auth)" in refused.stderr
+    absent = subprocess.run([sys.executable, "-m", "bot", "serve"], env={**base, "SLACK_API_URL": "http://127.0.0.1:9/api/"},
+                            capture_output=True, text=True, timeout=60)
+    assert absent.returncode == 1 and "does not answer" in absent.stderr and "Traceback" not in absent.stderr
+    emulator.violations.clear()  # the refused token was the point

@@ -142,3 +142,32 @@ def test_a_window_typed_after_the_fact_fits_between_the_others(bot, clock):
     windows = [(w.start.astimezone(paris).strftime("%H:%M"), w.end.astimezone(paris).strftime("%H:%M"))
                for w in impact_windows(_entries(bot))]
     assert windows == [("12:08", "12:13"), ("16:39", "16:58")]
+
+
+def test_typed_mentions_and_links_read_well_in_the_postmortem(bot):
+    from bot.flows.postmortem import compile_markdown
+
+    ch = _declare(bot)
+    bot.command("UFR", "set cause FR <@UEN|alex> a redémarré, voir <https://x.example|le service> &amp; co "
+                       "EN <@UEN|alex> restarted it, see <https://x.example>", channel=ch)
+    markdown, _ = compile_markdown(bot.rt.deps, "TSR-2641")
+    assert "@alex a redémarré, voir le service (https://x.example) & co" in markdown
+    assert "@alex restarted it, see https://x.example" in markdown
+    assert "&lt;" not in markdown and "&amp;" not in markdown
+
+
+def test_the_end_of_a_window_is_read_from_its_start(bot, clock):
+    from zoneinfo import ZoneInfo
+
+    from bot.core.impact import impact_windows
+
+    paris = ZoneInfo("Europe/Paris")
+    clock.set(datetime(2025, 12, 10, 9, 0, tzinfo=paris))
+    ch = _declare(bot)
+    bot.command("UFR", "impact 4 décembre 23h00 - 23h30", channel=ch)
+    bot.command("UFR", "impact 5 décembre 23h50 - 00h20", channel=ch)  # across midnight
+    bot.command("UFR", "impact 9h - 9h30", channel=ch)  # ends in the future: refused
+    assert "futur" in bot.replies_to("UFR")[-1]
+    spans = [(w.start.astimezone(paris).strftime("%d %H:%M"), w.end.astimezone(paris).strftime("%d %H:%M"))
+             for w in impact_windows(_entries(bot))]
+    assert spans == [("04 23:00", "04 23:30"), ("05 23:50", "06 00:20")]

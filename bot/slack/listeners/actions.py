@@ -17,18 +17,23 @@ from bot.store import incidents as store
 from bot.store import timeline as tl
 
 
+# Buttons that open a form must call views.open within the trigger_id's 3 seconds: they check only
+# cached permissions first (the form's submission checks in full); the others check in full.
+OPENS_A_FORM = ("add_translation", "postmortem_form")
+
+
 def register(app, service: Service) -> None:
     for action_id, handler in (("retry_setup", retry_setup), ("add_translation", add_translation),
                                ("postmortem_form", postmortem_form)):
-        app.action(action_id)(_listener(service, handler))
+        app.action(action_id)(_listener(service, handler, opens_form=action_id in OPENS_A_FORM))
 
 
-def _listener(service: Service, handler: Callable) -> Callable:
+def _listener(service: Service, handler: Callable, opens_form: bool) -> Callable:
     # Bolt passes arguments by parameter name, so the listener takes exactly what Bolt knows.
-    return lambda ack, body, respond: _run(service, ack, body, respond, handler)
+    return lambda ack, body, respond: _run(service, ack, body, respond, handler, opens_form)
 
 
-def _run(service: Service, ack, body: dict, respond, handler: Callable) -> None:
+def _run(service: Service, ack, body: dict, respond, handler: Callable, opens_form: bool) -> None:
     ack()
     user = body["user"]["id"]
     value = body["actions"][0].get("value", "")
@@ -43,7 +48,11 @@ def _run(service: Service, ack, body: dict, respond, handler: Callable) -> None:
         lang = service.deps.lang_of(user)
         try:
             incident = _incident(service, int(value.split(":")[0]))
-            service.permissions.check(user, incident)
+            if opens_form:
+                if service.permissions.known(user, incident) is False:
+                    raise UserError("not_allowed", ref=incident.ref)
+            else:
+                service.permissions.check(user, incident)
             handler(service, body, lang, incident, value, reply)
         except (UserError, ValueError) as e:
             code, params = (e.code, e.params) if isinstance(e, UserError) else ("internal", {})

@@ -82,7 +82,7 @@ def run(service: Service, parsed: cmd.Parsed, command: dict, lang: Lang, reply: 
         reply(lang._(HELP, prefix=deps.settings.prefix))
         return
     if name == "list":
-        reply(service.list_text(lang))
+        reply(service.list_text(lang, user))
         return
     if name == "declare":
         service.permissions.check(user, None)
@@ -101,6 +101,8 @@ def run(service: Service, parsed: cmd.Parsed, command: dict, lang: Lang, reply: 
         return
 
     incident = find(deps, channel_id=channel, ref=parsed.ref, command=name)
+    if not service.permissions.may_read(user, incident):
+        raise UserError("unknown_ref", ref=incident.ref)  # a private incident is not shown to exist
     if name == "status":
         reply(service.status_text(incident, lang))
         return

@@ -59,6 +59,9 @@ def _after_ack(service: Service, user: str, lang, incident: Incident | None, wor
             work(lambda text, blocks=None, replace=False: _dm(service, user, text, blocks))
         except REFUSALS as e:  # e.g. someone else resolved the incident since the form opened
             _dm(service, user, explain(lang, e))
+        except Exception:  # never silence: the author is told, the log has the details
+            log.exception("form work failed")
+            _dm(service, user, describe(lang, service.failure_code()))
 
     service.later(run)
 
