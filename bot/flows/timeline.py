@@ -111,24 +111,39 @@ def _message_entry(message: dict) -> Entry:
                  text=message.get("text", ""), data=data, ts=message["ts"])
 
 
-def capture(deps: Deps, incident_id: int, channel: str, message: dict) -> bool:
+def capture(deps: Deps, incident_id: int, channel: str, message: dict, **extra) -> bool:
     """Record one chat message; False when it was already recorded (retry, backfill, other process)."""
     entry = _message_entry(message)
+    entry.data.update(extra)
     with deps.db.session() as s:
         return tl.add_message(session=s, incident_id=incident_id, now=deps.now(), entry=entry, channel_id=channel,
                               thread_ts=entry.data.get("thread_ts"), dedupe_key=f"msg:{channel}:{message['ts']}")
 
 
-def edited(deps: Deps, incident_id: int, channel: str, message: dict) -> None:
+def _edit_ts(message: dict) -> float:
+    return float((message.get("edited") or {}).get("ts") or 0)
+
+
+def edited(deps: Deps, incident_id: int, channel: str, message: dict, bot_user: str | None = None) -> None:
+    """An edit, whatever order Slack's events arrive in (they are also handled in parallel).
+
+    Insert first, keyed by the message: if the edit overtook the original, the edited text is
+    recorded and the late original is dropped by the same key. Otherwise update the row, unless a
+    newer edit is already there. Reading first and inserting after would let the original slip in
+    between and win.
+    """
+    if not message.get("ts"):
+        return
+    people = is_people_message({**message, "subtype": None}, bot_user)
+    if people and capture(deps, incident_id, channel, message, edited=True, edited_ts=_edit_ts(message)):
+        return
     with deps.db.session() as s:
-        row = tl.by_message(session=s, channel_id=channel, ts=message["ts"])
-        if row is not None:
-            row.text = message.get("text", "")
-            row.data = {**row.data, "edited": True}
-            s.add(row)
+        row = tl.by_message(session=s, channel_id=channel, ts=message["ts"], for_update=True)
+        if row is None or float(row.data.get("edited_ts") or 0) > _edit_ts(message):
             return
-    # The edit overtook the original message (events are handled in parallel): record the edited text.
-    capture(deps, incident_id, channel, message)
+        row.text = message.get("text", "")
+        row.data = {**row.data, "edited": True, "edited_ts": _edit_ts(message)}
+        s.add(row)
 
 
 def deleted(deps: Deps, incident_id: int, channel: str, ts: str) -> None:

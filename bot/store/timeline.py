@@ -78,8 +78,10 @@ def add_message(*, session: Session, incident_id: int, entry: Entry, now: dateti
     return session.execute(stmt).scalar_one_or_none() is not None
 
 
-def by_message(*, session: Session, channel_id: str, ts: str) -> TimelineRow | None:
+def by_message(*, session: Session, channel_id: str, ts: str, for_update: bool = False) -> TimelineRow | None:
     stmt = select(TimelineRow).where(TimelineRow.channel_id == channel_id, TimelineRow.ts == ts)
+    if for_update:  # PostgreSQL: two edits of one message update it one after the other
+        stmt = stmt.with_for_update()
     return session.exec(stmt.order_by(TimelineRow.id)).first()
 
 

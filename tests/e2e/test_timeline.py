@@ -171,3 +171,62 @@ def test_the_end_of_a_window_is_read_from_its_start(bot, clock):
     spans = [(w.start.astimezone(paris).strftime("%d %H:%M"), w.end.astimezone(paris).strftime("%d %H:%M"))
              for w in impact_windows(_entries(bot))]
     assert spans == [("04 23:00", "04 23:30"), ("05 23:50", "06 00:20")]
+
+
+def _incident_id(bot):
+    with bot.rt.deps.db.session() as s:
+        return store.by_ref(session=s, ref="TSR-2641").id
+
+
+def _edit(message, text, edit_ts):
+    return {**message, "text": text, "edited": {"user": message["user"], "ts": edit_ts}}
+
+
+def test_an_edit_that_overtakes_its_message_keeps_the_edited_text(bot):
+    from bot.flows import timeline
+
+    ch = _declare(bot)
+    incident_id, deps = _incident_id(bot), bot.rt.deps
+    original = {"type": "message", "user": "UEN", "text": "server 12 down", "ts": "1700000000.000100"}
+    timeline.edited(deps, incident_id, ch, _edit(original, "server 21 down", "1700000005.000100"))
+    assert timeline.capture(deps, incident_id, ch, original) is False  # the late original is dropped
+    # An older edit arriving after a newer one does not undo it.
+    timeline.edited(deps, incident_id, ch, _edit(original, "server 2 down", "1700000003.000100"))
+    [message] = _messages(bot)
+    assert (message.text, message.data["edited"]) == ("server 21 down", True)
+
+
+def test_a_message_and_its_edit_handled_at_the_same_time_keep_the_edit(bot):
+    """Events are handled in parallel: whichever lands first, the edit wins."""
+    import threading
+
+    from bot.flows import timeline
+
+    ch = _declare(bot)
+    incident_id, deps = _incident_id(bot), bot.rt.deps
+    for n in range(40):
+        original = {"type": "message", "user": "UEN", "text": f"v1 {n}", "ts": f"17000000{n:02d}.000100"}
+        edit = _edit(original, f"v2 {n}", f"17000000{n:02d}.000200")
+        gate = threading.Barrier(2)
+
+        def run(call, message):
+            gate.wait()
+            call(deps, incident_id, ch, message)
+
+        threads = [threading.Thread(target=run, args=(timeline.capture, original)),
+                   threading.Thread(target=run, args=(timeline.edited, edit))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert [m.text for m in _messages(bot)] == [f"v2 {n}" for n in range(40)]
+
+
+def test_edits_of_the_bots_own_posts_are_not_recorded_as_chat(bot):
+    from bot.flows import timeline
+
+    ch = _declare(bot)
+    incident_id, deps, me = _incident_id(bot), bot.rt.deps, bot.emu.bot_user_id
+    post = {"type": "message", "user": me, "bot_id": "B1", "text": "summary", "ts": "1700000000.000100"}
+    timeline.edited(deps, incident_id, ch, _edit(post, "summary, edited", "1700000001.000100"), me)
+    assert _messages(bot) == []

@@ -59,7 +59,7 @@ def on_message(service: Service, body: dict, event: dict) -> None:
     subtype = event.get("subtype")
     bot_user = service.deps.chat.me().get("user_id")
     if subtype == "message_changed":
-        timeline.edited(service.deps, incident_id, channel, event.get("message") or {})
+        timeline.edited(service.deps, incident_id, channel, event.get("message") or {}, bot_user)
     elif subtype == "message_deleted":
         timeline.deleted(service.deps, incident_id, channel, event.get("deleted_ts") or (event.get("previous_message") or {}).get("ts"))
     elif timeline.is_people_message(event, bot_user):
