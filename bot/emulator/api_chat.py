@@ -1,6 +1,8 @@
 """chat.* methods: posting, editing, ephemerals, deletion and permalinks."""
 from __future__ import annotations
 
+import json
+
 from .api_support import SlackError, as_bool, as_json, channel_for_bot, message_in
 from .blockkit import check_blocks
 
@@ -49,6 +51,17 @@ def thread_parent(channel, thread_ts):
     return parent.get("thread_ts") or parent["ts"]
 
 
+def _metadata(value) -> dict:
+    """Message metadata: an object with a string event_type and an object event_payload."""
+    metadata = as_json(value, "metadata", error="invalid_metadata_format")
+    if (not isinstance(metadata, dict) or not isinstance(metadata.get("event_type"), str)
+            or not isinstance(metadata.get("event_payload"), dict)):
+        raise SlackError("invalid_metadata_format", violation=True)
+    if len(json.dumps(metadata)) > 8000:
+        raise SlackError("metadata_too_large", violation=True)
+    return metadata
+
+
 def post_message(emu, args):
     channel = target_channel(emu, args.get("channel"))
     data = content(args)
@@ -58,7 +71,7 @@ def post_message(emu, args):
         message["thread_ts"] = thread_ts
         message["reply_broadcast"] = as_bool(args.get("reply_broadcast", False))
     if args.get("metadata"):
-        message["metadata"] = as_json(args["metadata"], "metadata", error="invalid_metadata_format")
+        message["metadata"] = _metadata(args["metadata"])
     message = emu.state.add_message(channel, message)
     emu.bot_event(channel, dict(message))
     return {"channel": channel.id, "ts": message["ts"], "message": message}

@@ -136,9 +136,16 @@ def _window(messages: list[dict], args) -> list[dict]:
     return [m for m in messages if inside(float(m["ts"]))]
 
 
+def _shown(messages: list[dict], args) -> list[dict]:
+    """Messages as read back: their metadata only when include_all_metadata asks for it."""
+    if as_bool(args.get("include_all_metadata", False)):
+        return messages
+    return [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
+
+
 def history(emu, args):
     channel = channel_for_bot(emu, args.get("channel"))
-    messages = list(reversed(_window(channel.top_level(), args)))  # newest first
+    messages = _shown(list(reversed(_window(channel.top_level(), args))), args)  # newest first
     chunk, meta = page(messages, lambda m: m["ts"], args, default_limit=100, max_limit=999,
                        prefix="next_ts")
     return {"messages": chunk, "has_more": bool(meta["response_metadata"]["next_cursor"]),
@@ -153,7 +160,7 @@ def replies(emu, args):
     if not thread:
         raise SlackError("thread_not_found")
     parent, rest = thread[0], _window(thread[1:], args)
-    chunk, meta = page([parent, *rest], lambda m: m["ts"], args, default_limit=1000,
+    chunk, meta = page(_shown([parent, *rest], args), lambda m: m["ts"], args, default_limit=1000,
                        max_limit=1000, prefix="next_ts")
     return {"messages": chunk, "has_more": bool(meta["response_metadata"]["next_cursor"]), **meta}
 
@@ -183,7 +190,27 @@ def list_(emu, args):
     return {"channels": chunk, **meta}
 
 
+def user_conversations(emu, args):
+    """users.conversations: the channels a user is in; others' private ones only if shared with the bot."""
+    types = {t.strip() for t in str(args.get("types") or "public_channel").split(",") if t.strip()}
+    if not types or types - CHANNEL_TYPES:
+        raise SlackError("invalid_types")
+    user = str(args.get("user") or emu.bot_user_id)  # an unknown user is simply in no channel
+    exclude_archived = as_bool(args.get("exclude_archived", False))
+    found = []
+    for channel in emu.state.channels.values():
+        kind = "im" if channel.is_im else "private_channel" if channel.is_private else "public_channel"
+        if kind not in types or user not in channel.members or (exclude_archived and channel.is_archived):
+            continue
+        if emu.state.visible_channel(channel.id, emu.bot_user_id) is None:
+            continue
+        found.append(channel.to_api(emu.bot_user_id))
+    chunk, meta = page(found, lambda c: c["id"], args, default_limit=100, max_limit=999, prefix="id")
+    return {"channels": chunk, **meta}
+
+
 HANDLERS = {
+    "users.conversations": user_conversations,
     "conversations.create": create, "conversations.invite": invite,
     "conversations.join": join, "conversations.info": info,
     "conversations.members": members, "conversations.setTopic": set_topic,

@@ -102,6 +102,10 @@ class SlackEmulator(Driver):
     def server_error(self, method: str, status: int = 503, times: int = 1) -> None:
         self.faults.add(Fault(method, "server_error", times, status=status))
 
+    def lose_answer(self, method: str, status: int = 504, times: int = 1) -> None:
+        """Do the call, then answer a server error: the work is done but the caller cannot know."""
+        self.faults.add(Fault(method, "lost_answer", times, status=status))
+
     def delay(self, method: str, seconds: float) -> None:
         self.faults.delay(method, seconds)
 

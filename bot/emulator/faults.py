@@ -8,7 +8,7 @@ from dataclasses import dataclass
 @dataclass
 class Fault:
     method: str
-    kind: str  # "ratelimit" | "error" | "server_error"
+    kind: str  # "ratelimit" | "error" | "server_error" | "lost_answer"
     times: int
     error: str = ""
     status: int = 200

@@ -56,20 +56,26 @@ def _answer(emu, method, args, authorization, is_json):
     if delay:
         time.sleep(delay)
     fault = emu.faults.take(method)
+    if fault is not None and fault.kind == "lost_answer":
+        _answer_body(emu, method, spec, handler, args)
+        return fault.status, {}, {"ok": False, "error": "fatal_error"}
     if fault is not None:
         if fault.kind == "ratelimit":
             return 429, {"Retry-After": str(fault.retry_after)}, {"ok": False, "error": "ratelimited"}
         if fault.kind == "server_error":
             return fault.status, {}, {"ok": False, "error": "fatal_error"}
         return 200, {}, {"ok": False, "error": fault.error}
+    return 200, {}, _answer_body(emu, method, spec, handler, args)
+
+
+def _answer_body(emu, method, spec, handler, args) -> dict:
     args = {k: v for k, v in args.items() if k != "token"}
     try:
         with emu.state.lock:
-            body = {"ok": True, **handler(emu, args)}
+            return {"ok": True, **handler(emu, args)}
     except SlackError as exc:
         if exc.violation:
             emu.violation(f"{method}: {exc.error} {'; '.join(exc.messages)}".strip())
         if not spec.allows_error(exc.error):
             emu.violation(f"{method}: returned {exc.error!r}, which its spec does not document")
-        body = exc.body()
-    return 200, {}, body
+        return exc.body()

@@ -216,7 +216,7 @@ def _mark(deps: Deps, report: SetupReport, step: str, value=True) -> None:
 def _create_channel(deps: Deps, incident: Incident, private: bool) -> None:
     title = naming_title([incident.title.get(c, "") for c in deps.settings.languages])
     base = channel_name(deps.settings.prefix, incident.number, title)
-    name = base
+    name, ours = base, None
     for n in range(2, MAX_NAME_TRIES + 2):
         try:
             channel = deps.chat.create_channel(name, private)
@@ -224,6 +224,11 @@ def _create_channel(deps: Deps, incident: Incident, private: bool) -> None:
         except ChatError as e:
             if e.code != "name_taken":
                 raise
+            if ours is None:  # listed once, on the first taken name only
+                ours = _created_by_us(deps)
+            channel = _left_behind(deps, ours.get(name))
+            if channel is not None:
+                break
             name = with_suffix(base, n)
     else:
         raise ChatError("name_taken", "conversations.create")
@@ -232,6 +237,30 @@ def _create_channel(deps: Deps, incident: Incident, private: bool) -> None:
         row.channel_id, row.channel_name = channel["id"], channel.get("name", name)
         s.add(row)
     incident.channel_id, incident.channel_name = channel["id"], channel.get("name", name)
+
+
+def _created_by_us(deps: Deps) -> dict[str, dict]:
+    """The bot's own unarchived channels that it created, by name."""
+    bot_user = deps.chat.me().get("user_id")
+    return {c["name"]: c for c in deps.chat.own_channels() if c.get("creator") == bot_user and c.get("name")}
+
+
+def _left_behind(deps: Deps, channel: dict | None) -> dict | None:
+    """This channel of ours if no incident holds it, else None.
+
+    Slack can create the channel and the answer still be lost (a server error that the client
+    retries, a crash before our write): the name is then taken by our own channel. Taking it back,
+    rather than making `-2`, is what lets an interrupted declare resume without a second channel.
+    Names carry the incident's number, so an unheld channel of ours with this name is this
+    incident's. A channel another incident holds, or someone else's, is never taken.
+    """
+    if channel is None:
+        return None
+    with deps.db.session() as s:
+        if store.by_channel(session=s, channel_id=channel["id"]) is not None:
+            return None
+    log.info("taking back channel %s, created earlier for this incident", channel["name"])
+    return channel
 
 
 def _invite(deps: Deps, incident: Incident, permissions: Permissions) -> list[tuple[str, dict]]:

@@ -7,6 +7,7 @@ error name (or `"unreachable"` when Slack could not be reached at all).
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import time
 from collections import Counter
@@ -14,6 +15,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 log = logging.getLogger("cellule.chat")
 
@@ -22,12 +24,24 @@ LOCALE_TTL = 3600.0
 LOCALE_TIMEOUT = 2
 
 
+# A post whose answer was lost is looked for in the last minutes of the channel before another try.
+POST_TRIES = 3
+POST_BACKOFF = 0.5
+POST_LOOKBACK = 600.0
+
+
 class ChatError(Exception):
-    def __init__(self, code: str, method: str, detail: Any = None):
+    def __init__(self, code: str, method: str, detail: Any = None, status: int | None = None):
         super().__init__(f"{method}: {code}")
         self.code = code
         self.method = method
         self.detail = detail
+        self.status = status
+
+    @property
+    def unsure(self) -> bool:
+        """Slack may have done the call anyway: a server error, or no answer at all."""
+        return self.code == "unreachable" or (self.status or 0) >= 500
 
 
 class Chat:
@@ -37,10 +51,20 @@ class Chat:
         # (3 s) hostage: short timeout, no retries; on failure the first language is used.
         self._quick = WebClient(token=client.token, base_url=client.base_url, timeout=LOCALE_TIMEOUT,
                                 retry_handlers=[], logger=client.logger)
+        # Posting is not idempotent: its client retries 429s only (Slack did nothing then); after a
+        # server error or a lost connection, `post` first looks whether the message landed.
+        self._once = WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout,
+                               logger=client.logger,
+                               retry_handlers=[h for h in client.retry_handlers
+                                               if isinstance(h, RateLimitErrorRetryHandler)])
         self.calls: Counter[str] = Counter()
         self._locales: dict[str, tuple[float, str | None]] = {}
         self._lock = threading.Lock()
         self._me: dict | None = None
+
+    @property
+    def clients(self) -> tuple[WebClient, ...]:
+        return self.client, self._once, self._quick
 
     def _call(self, method: str, **kwargs) -> dict:
         return self._api(method, json=kwargs)
@@ -49,17 +73,18 @@ class Chat:
         """Methods that take no JSON body (per Slack's spec) go as form fields."""
         return self._api(method, quick=quick, data=params)
 
-    def _api(self, method: str, quick: bool = False, **body) -> dict:
+    def _api(self, method: str, quick: bool = False, once: bool = False, **body) -> dict:
         with self._lock:
             self.calls[method] += 1
         try:
-            client = self._quick if quick else self.client
+            client = self._quick if quick else self._once if once else self.client
             return client.api_call(method, **body).data  # type: ignore[return-value]
         except SlackApiError as e:
             response = e.response
-            code = response.get("error", "unknown_error") if response is not None else "unknown_error"
+            data = response.data if response is not None else None
+            code = data.get("error", "unknown_error") if isinstance(data, dict) else "unknown_error"
             log.warning("Slack refused %s: %s", method, code)
-            raise ChatError(code, method, response.data if response is not None else None) from None
+            raise ChatError(code, method, data, response.status_code if response is not None else None) from None
         except (OSError, TimeoutError) as e:  # after the retry handlers gave up
             log.warning("Slack unreachable for %s: %s", method, type(e).__name__)
             raise ChatError("unreachable", method) from None
@@ -90,6 +115,20 @@ class Chat:
 
     def create_channel(self, name: str, private: bool) -> dict:
         return self._call("conversations.create", name=name, is_private=private)["channel"]
+
+    def own_channels(self):
+        """The channels the bot is in, page by page (users.conversations: far fewer than the whole list)."""
+        cursor = None
+        while True:
+            params: dict[str, Any] = {"types": "public_channel,private_channel", "exclude_archived": "true",
+                                      "limit": 999}
+            if cursor:
+                params["cursor"] = cursor
+            answer = self._form("users.conversations", **params)
+            yield from answer.get("channels", [])
+            cursor = (answer.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return
 
     def channel_info(self, channel: str) -> dict:
         return self._form("conversations.info", channel=channel)["channel"]
@@ -133,7 +172,41 @@ class Chat:
             args["thread_ts"] = thread_ts
             if broadcast:
                 args["reply_broadcast"] = True
-        return self._call("chat.postMessage", **args)["ts"]
+        # A key only we know, so a post whose answer was lost can be recognised in the channel.
+        key = secrets.token_hex(8)
+        args["metadata"] = {"event_type": "cellule_post", "event_payload": {"key": key}}
+        since = f"{time.time() - POST_LOOKBACK:.6f}"
+        error: ChatError | None = None
+        for attempt in range(POST_TRIES):
+            if attempt:
+                time.sleep(POST_BACKOFF * 2 ** (attempt - 1))
+                try:
+                    landed = self._landed(channel, thread_ts, key, since)
+                except ChatError:
+                    continue  # cannot tell yet: never post blind, ask again next time
+                if landed:
+                    log.info("a post whose answer was lost had landed in %s", channel)
+                    return landed
+            try:
+                return self._api("chat.postMessage", once=True, json=args)["ts"]
+            except ChatError as e:
+                if not e.unsure:
+                    raise
+                error = e
+        assert error is not None
+        raise error
+
+    def _landed(self, channel: str, thread_ts: str | None, key: str, since: str) -> str | None:
+        """The ts of our post carrying `key`, if it reached the channel (or the thread)."""
+        params = {"channel": channel, "oldest": since, "limit": 200, "include_all_metadata": "true"}
+        if thread_ts:
+            answer = self._form("conversations.replies", ts=thread_ts, **params)
+        else:
+            answer = self._form("conversations.history", **params)
+        for message in answer.get("messages", []):
+            if ((message.get("metadata") or {}).get("event_payload") or {}).get("key") == key:
+                return message["ts"]
+        return None
 
     def update(self, channel: str, ts: str, text: str, blocks: list | None = None) -> None:
         args: dict[str, Any] = {"channel": channel, "ts": ts, "text": text}

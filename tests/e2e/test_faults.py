@@ -119,6 +119,37 @@ def test_one_server_error_is_retried_and_the_declare_completes(bot, calls):
     assert "TSR-2641 is declared" in bot.replies_to("UEN")[-1]
 
 
+@pytest.mark.parametrize("status", [500, 503, 504])
+def test_an_update_whose_answer_was_lost_is_found_not_posted_twice(bot, calls, status):
+    """Slack posted the update, then answered a server error: the bot looks before posting again."""
+    bot.command("UEN", DECLARE)
+    crisis = bot.incident_channel()
+    bot.emu.lose_answer("chat.postMessage", status, times=3)  # crisis channel and both stakeholder threads
+    bot.command("UEN", "update identified FR Routeur en cause EN Router at fault", channel=crisis)
+    updates = [m for m in bot.posts(crisis) if "Router at fault" in str(m.get("blocks"))]
+    assert len(updates) == 1
+    assert [c.status for _, c in calls.of("chat.postMessage")][-3:] == [status] * 3
+    assert "Update posted: TSR-2641" in bot.replies_to("UEN")[-1]
+    for channel in ("CINCFR", "CINCEN"):
+        thread = bot.emu.replies(channel, bot.posts(channel)[0]["ts"])
+        assert len(thread) == 1 and ("Router at fault" in str(thread[0]) or "Routeur en cause" in str(thread[0]))
+    # The update's posts are known by the ts Slack gave them: the next change edits them in place.
+    bot.command("UEN", "update resolved FR Corrigé EN Fixed", channel=crisis)
+    assert [m for m in bot.posts(crisis) if "Router at fault" in str(m.get("blocks"))] == updates
+
+
+def test_a_server_error_that_posted_nothing_is_posted_once_after_looking(bot, calls):
+    bot.command("UEN", DECLARE)
+    crisis = bot.incident_channel()
+    calls.clear()
+    bot.emu.server_error("chat.postMessage", 503, times=1)
+    bot.command("UEN", "update identified FR Routeur en cause EN Router at fault", channel=crisis)
+    methods = [c.method for c in calls if c.method in ("chat.postMessage", "conversations.history",
+                                                          "conversations.replies")]
+    assert methods[:3] == ["chat.postMessage", "conversations.history", "chat.postMessage"]
+    assert len([m for m in bot.posts(crisis) if "Router at fault" in str(m.get("blocks"))]) == 1
+
+
 def test_persistent_server_errors_keep_the_update_and_say_what_failed(bot, calls):
     bot.command("UEN", DECLARE)
     crisis = bot.incident_channel()
@@ -167,10 +198,11 @@ def test_slow_slack_does_not_delay_the_acknowledgement(bot):
 def _outage(bot):
     """Slack's Web API stops answering (the bot has been running: its crisis group is known)."""
     bot.rt.service.permissions.crisis_unit_users()
-    client = bot.rt.deps.chat.client
-    good = client.base_url
-    client.base_url = _closed_port_url()
-    return lambda: setattr(client, "base_url", good)
+    clients = bot.rt.deps.chat.clients
+    good, closed = clients[0].base_url, _closed_port_url()
+    for client in clients:
+        client.base_url = closed
+    return lambda: [setattr(client, "base_url", good) for client in clients]
 
 
 def test_unreachable_slack_keeps_the_incident_and_try_again_resumes_it(bot):
@@ -228,6 +260,56 @@ def test_slack_gone_right_after_the_channel_exists_resumes_every_step_once(bot, 
     bot.emu.click_ephemeral("UEN", asked, "retry_setup")
     bot.settle()
     _assert_declared_once(bot)
+
+
+def test_a_channel_created_but_whose_answer_was_lost_is_taken_back_not_doubled(bot, calls):
+    """Slack made the channel, then answered 503; the client tried again and got name_taken."""
+    bot.emu.lose_answer("conversations.create", 503)
+    bot.command("UEN", DECLARE)
+    assert [c.status for _, c in calls.of("conversations.create")] == [503, 200]
+    crisis = _assert_declared_once(bot)
+    assert "TSR-2641 is declared" in bot.replies_to("UEN")[-1]
+    assert bot.emu.channel(crisis).name == "tsr-2641-panne-du-reseau"
+
+
+def test_a_crash_right_after_the_channel_was_made_resumes_in_that_channel(bot, monkeypatch):
+    """The process died between Slack's answer and our write: the next run finds its channel."""
+    from bot.flows import declare
+
+    chat = bot.rt.deps.chat
+    create = chat.create_channel
+
+    def create_then_crash(*args, **kwargs):
+        create(*args, **kwargs)
+        raise declare.ChatError("unreachable", "conversations.create")
+
+    monkeypatch.setattr(chat, "create_channel", create_then_crash)
+    bot.command("UEN", DECLARE)
+    monkeypatch.setattr(chat, "create_channel", create)
+    bot.command("UEN", DECLARE)  # the same command again resumes the same incident
+    bot.settle()
+    crisis = _assert_declared_once(bot)
+    assert {"UEN", "UFR"} <= set(bot.emu.channel(crisis).members)
+
+
+def test_a_taken_name_that_is_not_ours_still_gets_a_suffix(bot):
+    """Someone else's channel, or one of ours that another incident holds, is never taken over."""
+    bot.emu.add_channel("tsr-2641-panne-du-reseau", members=["UEN"])
+    bot.emu.add_channel("tsr-2641-panne-du-reseau-2", members=[bot.emu.bot_user_id])  # not created by us
+    bot.command("UEN", DECLARE)
+    crisis = bot.incident_channel()
+    assert bot.emu.channel(crisis).name == "tsr-2641-panne-du-reseau-3"
+
+
+def test_a_channel_of_ours_that_another_incident_holds_is_never_taken(bot):
+    from bot.flows.declare import _left_behind
+
+    bot.command("UEN", DECLARE)
+    crisis = bot.incident_channel()
+    held = {"id": crisis, "name": bot.emu.channel(crisis).name}
+    assert _left_behind(bot.rt.deps, held) is None
+    free = bot.emu.add_channel("tsr-2642-x", members=[bot.emu.bot_user_id])
+    assert _left_behind(bot.rt.deps, {"id": free, "name": "tsr-2642-x"})["id"] == free
 
 
 def test_a_pin_refused_after_the_summary_is_posted_does_not_post_it_twice(bot):

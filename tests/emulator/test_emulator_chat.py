@@ -132,3 +132,23 @@ def test_direct_message_to_a_user(web, emulator):
     response = web.chat_postMessage(channel="UFR", text="psst")
     assert response["channel"].startswith("D")
     assert emulator.messages(response["channel"])[0]["text"] == "psst"
+
+
+def test_metadata_is_checked_and_read_back_only_when_asked(web, emulator):
+    import json
+
+    posted = web.chat_postMessage(channel="COPS", text="with a key",
+                                  metadata={"event_type": "cellule_post", "event_payload": {"key": "k1"}})
+    thread = web.chat_postMessage(channel="COPS", text="in thread", thread_ts=posted["ts"],
+                                  metadata={"event_type": "cellule_post", "event_payload": {"key": "k2"}})
+    plain = web.conversations_history(channel="COPS")["messages"]
+    assert all("metadata" not in m for m in plain)
+    full = web.conversations_history(channel="COPS", include_all_metadata=True)["messages"]
+    assert next(m for m in full if m["ts"] == posted["ts"])["metadata"]["event_payload"] == {"key": "k1"}
+    replies = web.conversations_replies(channel="COPS", ts=posted["ts"], include_all_metadata=True)["messages"]
+    assert replies[-1]["ts"] == thread["ts"] and replies[-1]["metadata"]["event_payload"] == {"key": "k2"}
+    for bad in ({"event_type": "x"}, {"event_payload": {}}, "not json", {"event_type": 1, "event_payload": {}}):
+        value = bad if isinstance(bad, str) else json.dumps(bad)
+        assert error(web.api_call, "chat.postMessage",
+                     data={"channel": "COPS", "text": "x", "metadata": value}) == "invalid_metadata_format"
+    emulator.violations.clear()  # the malformed calls above were on purpose

@@ -155,3 +155,19 @@ def test_users_and_usergroups(web, emulator):
     assert web.usergroups_users_list(usergroup="SCRISIS")["users"] == ["UFR", "UEN"]
     assert error(web.usergroups_users_list, usergroup="SNONE") == "no_such_subteam"
     assert error(web.users_info, user="UNOBODY") == "user_not_found"
+
+
+def test_users_conversations_lists_only_the_channels_one_is_in(web, emulator):
+    mine = web.conversations_create(name="tsr-4")["channel"]["id"]
+    private = emulator.add_channel("crisis-private", members=["UFR", emulator.bot_user_id], is_private=True)
+    theirs = emulator.add_channel("theirs", members=["UFR"])
+    hidden = emulator.add_channel("hidden", members=["UFR"], is_private=True)
+    listed = web.users_conversations(types="public_channel,private_channel")["channels"]
+    ids = {c["id"] for c in listed}
+    assert {mine, private} <= ids and not {theirs, hidden} & ids
+    assert next(c for c in listed if c["id"] == mine)["creator"] == emulator.bot_user_id
+    assert private not in {c["id"] for c in web.users_conversations()["channels"]}  # public only by default
+    # Someone else's channels: their private ones only when the bot shares them.
+    theirs_listed = {c["id"] for c in web.users_conversations(user="UFR", types="public_channel,private_channel")["channels"]}
+    assert {private, theirs} <= theirs_listed and hidden not in theirs_listed
+    assert error(web.users_conversations, types="public_channel,mpim_or_not") == "invalid_types"

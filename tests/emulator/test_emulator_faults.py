@@ -41,3 +41,14 @@ def test_fail_and_server_error(emulator):
     assert info.value.response.status_code == 503
     web.chat_postMessage(channel="COPS", text="x")
     assert len(emulator.messages("COPS")) == 1
+
+
+def test_a_lost_answer_does_the_work_then_answers_a_server_error(emulator):
+    web = WebClient(token=emulator.bot_token, base_url=emulator.api_url)
+    emulator.lose_answer("chat.postMessage", status=504)
+    with pytest.raises(SlackApiError) as info:
+        web.chat_postMessage(channel="COPS", text="did it land?")
+    assert info.value.response.status_code == 504
+    assert [m["text"] for m in emulator.messages("COPS")] == ["did it land?"]  # it did
+    web.chat_postMessage(channel="COPS", text="next")  # used up: the next call is answered
+    assert [c.status for c in emulator.calls] == [504, 200]
