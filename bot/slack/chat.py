@@ -15,7 +15,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 log = logging.getLogger("cellule.chat")
 
@@ -31,17 +31,30 @@ POST_LOOKBACK = 600.0
 
 
 class ChatError(Exception):
-    def __init__(self, code: str, method: str, detail: Any = None, status: int | None = None):
+    def __init__(self, code: str, method: str, detail: Any = None, status: int | None = None,
+                 refused: bool = False):
         super().__init__(f"{method}: {code}")
         self.code = code
         self.method = method
         self.detail = detail
         self.status = status
+        self.refused = refused  # the connection was refused: nothing reached Slack
 
     @property
     def unsure(self) -> bool:
-        """Slack may have done the call anyway: a server error, or no answer at all."""
-        return self.code == "unreachable" or (self.status or 0) >= 500
+        """Slack may have done the call anyway: a server error, or a connection lost midway."""
+        return (self.code == "unreachable" and not self.refused) or (self.status or 0) >= 500
+
+
+def _refused(error: BaseException) -> bool:
+    return isinstance(getattr(error, "reason", error), ConnectionRefusedError)
+
+
+class RefusedConnectionRetryHandler(ConnectionErrorRetryHandler):
+    """Retries a call only when its connection was refused, so it certainly never reached Slack."""
+
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        return error is not None and response is None and _refused(error)
 
 
 class Chat:
@@ -55,8 +68,9 @@ class Chat:
         # server error or a lost connection, `post` first looks whether the message landed.
         self._once = WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout,
                                logger=client.logger,
-                               retry_handlers=[h for h in client.retry_handlers
-                                               if isinstance(h, RateLimitErrorRetryHandler)])
+                               retry_handlers=[*(h for h in client.retry_handlers
+                                                 if isinstance(h, RateLimitErrorRetryHandler)),
+                                               RefusedConnectionRetryHandler(max_retry_count=2)])
         self.calls: Counter[str] = Counter()
         self._locales: dict[str, tuple[float, str | None]] = {}
         self._lock = threading.Lock()
@@ -87,7 +101,7 @@ class Chat:
             raise ChatError(code, method, data, response.status_code if response is not None else None) from None
         except (OSError, TimeoutError) as e:  # after the retry handlers gave up
             log.warning("Slack unreachable for %s: %s", method, type(e).__name__)
-            raise ChatError("unreachable", method) from None
+            raise ChatError("unreachable", method, refused=_refused(e)) from None
 
     # Identity and people ---------------------------------------------------------------
 

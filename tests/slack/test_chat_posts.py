@@ -1,0 +1,54 @@
+"""Posting is not idempotent: how `Chat.post` tells "Slack never had it" from "Slack may have it"."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from bot.config import Settings
+from bot.slack import chat as chat_module
+from bot.slack.chat import Chat, ChatError
+from bot.slack.client import make_client
+from tests.e2e.harness import env_for
+
+
+def _chat(emulator, url: str | None = None) -> Chat:
+    settings = Settings.from_env(env_for(emulator, "sqlite://", SLACK_API_URL=url or emulator.api_url))
+    return Chat(make_client(settings))
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}/api/"
+
+
+def test_a_refused_connection_is_not_looked_for_since_nothing_was_sent(emulator, monkeypatch):
+    monkeypatch.setattr(chat_module, "POST_BACKOFF", 0)
+    chat = _chat(emulator, _closed_port_url())
+    with pytest.raises(ChatError) as info:
+        chat.post("C1", "hello")
+    assert (info.value.code, info.value.refused, info.value.unsure) == ("unreachable", True, False)
+    assert dict(chat.calls) == {"chat.postMessage": 1}  # no look in the channel for a post that cannot be there
+
+
+def test_server_errors_are_looked_for_before_each_new_try(emulator, monkeypatch):
+    monkeypatch.setattr(chat_module, "POST_BACKOFF", 0)
+    chat = _chat(emulator)
+    emulator.server_error("chat.postMessage", 503, times=10)
+    with pytest.raises(ChatError) as info:
+        chat.post("COPS", "hello")
+    assert info.value.status == 503 and info.value.unsure
+    assert [c.method for c in emulator.calls] == ["chat.postMessage", "conversations.history"] * 2 + ["chat.postMessage"]
+    assert emulator.messages("COPS") == []
+
+
+def test_a_refused_look_means_no_blind_second_post(emulator, monkeypatch):
+    monkeypatch.setattr(chat_module, "POST_BACKOFF", 0)
+    chat = _chat(emulator)
+    emulator.lose_answer("chat.postMessage", 500)
+    emulator.fail("conversations.history", "internal_error", times=2)
+    with pytest.raises(ChatError):
+        chat.post("COPS", "hello")
+    assert [m["text"] for m in emulator.messages("COPS")] == ["hello"]  # once: never posted blind
