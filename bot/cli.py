@@ -182,6 +182,7 @@ def print_postmortem(settings: Settings, ref: str, lang: str | None) -> int:
 
 
 def print_timeline(settings: Settings, ref: str, as_json: bool) -> int:
+    from bot.core.impact import is_alert
     from bot.store import incidents as store
     from bot.store import timeline as tl
 
@@ -201,6 +202,6 @@ def print_timeline(settings: Settings, ref: str, as_json: bool) -> int:
         return 0
     for e in entries:
         text = " / ".join(e.texts[c] for c in settings.languages if e.texts.get(c)) or e.text
-        mark = "*" if e.key else " "
+        mark = "!" if is_alert(e) else "*" if e.key else " "  # ! the alert (time to detect), * key
         sys.stdout.write(f"{lang.datetime(e.at)} {mark} {e.kind.value:<12} {e.author or '-':<12} {text}\n")
     return 0

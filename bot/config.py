@@ -34,6 +34,7 @@ class Settings:
     announce: tuple[Announce, ...] = ()
     crisis_unit: tuple[str, ...] = ()
     timeline_emoji: str = "pushpin"
+    alert_emoji: str = "rotating_light"
     extra_locale_dirs: tuple[str, ...] = field(default=())
 
     @property
@@ -114,6 +115,9 @@ class Settings:
                 raise ConfigError(f"CRISIS_UNIT: {member!r} is not a user ID (U…) or user-group ID (S…)")
 
         emoji = get("TIMELINE_EMOJI", "pushpin").strip(":")
+        alert_emoji = get("ALERT_EMOJI", "rotating_light").strip(":")
+        if alert_emoji == emoji:
+            raise ConfigError(f"ALERT_EMOJI: {alert_emoji!r} is TIMELINE_EMOJI already; pick another")
 
         return cls(
             bot_token=bot_token,
@@ -130,6 +134,7 @@ class Settings:
             announce=tuple(announce),
             crisis_unit=crisis_unit,
             timeline_emoji=emoji,
+            alert_emoji=alert_emoji,
             extra_locale_dirs=tuple(filter(None, get("CELLULE_LOCALE_DIRS").split(":"))),
         )
 

@@ -122,6 +122,27 @@ class Figures:
     duration: timedelta | None
 
 
+# Typed at the start of an event's text, it says "this is when we were alerted" (time to detect).
+ALERT_MARKS = ("🚨", ":rotating_light:")
+
+
+def alert_mark(text: str, marks: tuple[str, ...] = ALERT_MARKS) -> tuple[bool, str]:
+    """(whether the text starts with an alert mark, the text without it)."""
+    stripped = text.lstrip()
+    for mark in marks:
+        if stripped.startswith(mark):
+            return True, stripped[len(mark):].lstrip()
+    return False, text
+
+
+def is_alert(entry: Entry) -> bool:
+    """A key moment that says when the alert came: an event typed with the mark, or a message
+    marked with the alert reaction."""
+    if not entry.data.get("alert"):
+        return False
+    return entry.kind is EntryKind.EVENT or (entry.kind is EntryKind.MESSAGE and entry.key)
+
+
 def declared_at(incident: Incident, entries: Iterable[Entry]) -> datetime | None:
     """When the incident was declared: its DECLARED entry, else the incident's own field."""
     times = [e.at for e in entries if e.kind is EntryKind.DECLARED]
@@ -138,7 +159,7 @@ def incident_start(incident: Incident, entries: Iterable[Entry]) -> datetime | N
 def figures(incident: Incident, entries: Iterable[Entry], now: datetime) -> Figures:
     """Impact per window and in total, time to detect, time to resolve, whole duration.
 
-    - time to detect: first impact start -> the first alert (an EVENT with ``data["alert"]``) or the
+    - time to detect: first impact start -> the first alert (see `is_alert`) or the
       declaration, whichever came first; zero when the alert came before the impact; None without
       an impact start (nothing to detect from).
     - time to resolve: first impact start (or the declaration without impact) -> `resolved_at`.
@@ -156,7 +177,7 @@ def figures(incident: Incident, entries: Iterable[Entry], now: datetime) -> Figu
 
     detect: timedelta | None = None
     if windows:
-        signals = [e.at for e in entries if e.kind is EntryKind.EVENT and e.data.get("alert")]
+        signals = [e.at for e in entries if is_alert(e)]
         declared = declared_at(incident, entries)
         if declared is not None:
             signals.append(declared)

@@ -32,20 +32,28 @@ def leading_time(deps: Deps, text: str) -> tuple[datetime | None, str]:
 def add_event(deps: Deps, incident: Incident, *, user: str, text: str) -> Entry:
     """`/incident event [<time>] <text>`: a key moment, echoed in the channel so everyone sees it."""
     at, rest = leading_time(deps, text)
+    alert, rest = impact.alert_mark(rest, _alert_marks(deps))
     if not rest:
         raise UserError("event_text")
     texts = split_texts(rest, deps.settings.languages)
+    for code, value in texts.items():  # "FR 🚨 alertes EN 🚨 alerts" marks it too
+        marked, texts[code] = impact.alert_mark(value, _alert_marks(deps))
+        alert = alert or marked
+    if not any(texts.values()):
+        raise UserError("event_text")
     now = deps.now()
-    entry = Entry(kind=EntryKind.EVENT, at=at or now, author=user, texts=texts, key=True)
+    entry = Entry(kind=EntryKind.EVENT, at=at or now, author=user, texts=texts, key=True,
+                  data={"alert": True} if alert else {})
     with deps.db.session() as s:
         row = tl.add(session=s, incident_id=incident.id, now=now, entry=entry)
     entry.id = row.id
     if incident.channel_id:
         when = " / ".join(dict.fromkeys(l.time(entry.at, now=now) for l in deps.langs))
         body = render.multilingual(texts, deps.langs, deps.langs)
+        icon = f":{deps.settings.alert_emoji}:" if alert else ":pushpin:"
         try:
-            ts = deps.chat.post(incident.channel_id, f":pushpin: {when} — {render.escape(rest)}",
-                                render.sections(f":pushpin: *{when}*\n{body}"))
+            ts = deps.chat.post(incident.channel_id, f"{icon} {when} — {render.escape(rest)}",
+                                render.sections(f"{icon} *{when}*\n{body}"))
             with deps.db.session() as s:
                 store.add_post(session=s, incident_id=incident.id, kind="event", channel_id=incident.channel_id,
                                ts=ts, entry_id=row.id)
@@ -165,8 +173,16 @@ def deleted(deps: Deps, incident_id: int, channel: str, ts: str) -> None:
         s.add(tombstone)
 
 
-def mark_key(deps: Deps, incident_id: int, channel: str, ts: str, key: bool) -> bool:
-    """The timeline reaction: the message becomes a key moment at the message's own time."""
+def _alert_marks(deps: Deps) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*impact.ALERT_MARKS, f":{deps.settings.alert_emoji}:")))
+
+
+def mark_key(deps: Deps, incident_id: int, channel: str, ts: str, key: bool, reason: str = "pin") -> bool:
+    """The timeline reaction: the message becomes a key moment at the message's own time.
+
+    `reason` is "pin" (the timeline reaction or shortcut) or "alert" (the alert reaction: the
+    moment we were alerted, for time to detect). The message stays key while either is on it.
+    """
     with deps.db.session() as s:
         row = tl.by_message(session=s, channel_id=channel, ts=ts)
     if row is None and key:
@@ -176,10 +192,17 @@ def mark_key(deps: Deps, incident_id: int, channel: str, ts: str, key: bool) -> 
             return False
         capture(deps, incident_id, channel, message)
     with deps.db.session() as s:
-        row = tl.by_message(session=s, channel_id=channel, ts=ts)
+        row = tl.by_message(session=s, channel_id=channel, ts=ts, for_update=True)
         if row is None:
             return False
-        row.key = key
+        # Rows from before reasons were kept: key meant pinned.
+        reasons = set(row.data.get("marks", ["pin"] if row.key else []))
+        if key:
+            reasons.add(reason)
+        else:
+            reasons.discard(reason)
+        row.key = bool(reasons)
+        row.data = {**row.data, "marks": sorted(reasons), "alert": "alert" in reasons}
         s.add(row)
     return True
 

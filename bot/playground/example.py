@@ -33,7 +33,7 @@ def steps(style: str = "fr") -> list[Step]:
     return [
         Step("12:13", "declare P2 FR Perturbations plateforme de paiement EN Payment platform disruptions"),
         Step(None, f"impact start {t('12h08', '12:08pm')}"),
-        Step(None, f"event {t('12h13', '12:13pm')} FR remontées d’alertes et création d’une cellule de crise dédiée. "
+        Step(None, f"event {t('12h13', '12:13pm')} 🚨 FR remontées d’alertes et création d’une cellule de crise dédiée. "
              "Début des investigations. EN alerts raised and creation of a dedicated crisis unit. Start of investigations."),
         Step(None, f"impact end {t('12h13', '12:13pm')}"),
         Step("12:34", f"event {t('12h21', '12:21pm')} FR identification d’un serveur défectueux chez un prestataire "
@@ -47,7 +47,7 @@ def steps(style: str = "fr") -> list[Step]:
              "eux. EN confirmation from the external service provider that the incident is indeed on their side."),
         Step(None, "resolve"),
         Step("16:59", f"reopen {t('16h39', '4:39pm')}"),
-        Step(None, f"event {t('16h53', '4:53pm')} FR remontées d’alertes. EN alerts raised."),
+        Step(None, f"event {t('16h53', '4:53pm')} 🚨 FR remontées d’alertes. EN alerts raised."),
         Step(None, f"event {t('16h54', '4:54pm')} FR nouveau contact du prestataire externe. "
              "EN renewed contact with the external service provider."),
         Step(None, f"event {t('16h56', '4:56pm')} FR le prestataire externe confirme l’incident et mène des actions pour "

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.impact import (
+    alert_mark,
     ImpactError,
     Window,
     check_impact_end,
@@ -227,3 +228,22 @@ def test_a_forgotten_window_fits_between_recorded_ones_and_nothing_overlaps():
         assert e.value.code == code, (start, end)
     added = later + [Entry(EntryKind.IMPACT_START, m(0)), Entry(EntryKind.IMPACT_END, m(10))]
     assert [(w.start, w.end) for w in impact_windows(added)][:2] == [(m(0), m(10)), (m(60), m(80))]
+
+
+def test_a_chat_message_marked_as_the_alert_is_the_detection_while_it_stays_key():
+    alert = Entry(K.MESSAGE, at("12:05"), text="PagerDuty: acquirer link down", key=True, data={"alert": True})
+    rows = [Entry(K.IMPACT_START, at("12:00")), alert, Entry(K.DECLARED, at("12:13"))]
+    assert figures(incident(), rows, now=at("13:00")).time_to_detect == minutes(5)
+    unmarked = Entry(K.MESSAGE, at("12:05"), key=False, data={"alert": True})
+    assert figures(incident(), [rows[0], unmarked, rows[2]], now=at("13:00")).time_to_detect == minutes(13)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("🚨 alerts raised", (True, "alerts raised")),
+    ("  :rotating_light: alertes", (True, "alertes")),
+    ("alerts raised 🚨", (False, "alerts raised 🚨")),
+    ("FR remontées EN raised", (False, "FR remontées EN raised")),
+    ("", (False, "")),
+])
+def test_the_alert_mark_is_read_at_the_start_only(text, expected):
+    assert alert_mark(text) == expected

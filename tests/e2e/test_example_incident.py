@@ -12,7 +12,10 @@ import sys
 
 import pytest
 
+from bot.core.impact import is_alert
 from bot.playground import example
+from bot.store import incidents as store
+from bot.store import timeline as tl
 
 FR_LINES = [
     "* **4 décembre 12h08 : début de l’incident.**",
@@ -78,6 +81,11 @@ def test_example_page_replayed_gives_the_page_postmortem(bot, style):
     assert "| **Symptômes** | **Actions** |" in markdown and "| **Symptoms** | **Actions** |" in markdown
     assert "Incident externe chez un prestataire." in markdown and "External incident at a service provider." in markdown
     assert "5 min" in markdown and "19 min" in markdown and "5m" in markdown and "19m" in markdown
+    # The two "alerts raised" moments were typed with the alert mark: time to detect runs to the first.
+    with bot.rt.deps.db.session() as s:
+        entries = tl.entries(session=s, incident_id=store.by_ref(session=s, ref="TSR-2641").id)
+    alerts = [e.at.astimezone(example.PARIS).strftime("%H:%M") for e in entries if is_alert(e)]
+    assert alerts == ["12:13", "16:53"]
     # The canvas holds the same document.
     assert emu.canvas_markdown(ch).strip() == markdown.strip()
     # Stakeholders are told.

@@ -106,6 +106,7 @@ def test_served_process_answers_signed_commands_and_recovers_what_was_said_while
     ({"SLACK_BOT_TOKEN": "xoxb-1", "INCIDENT_LANGUAGES": "fr,xx-nope"}, "INCIDENT_LANGUAGES"),
     ({"SLACK_BOT_TOKEN": "xoxb-1", "PORT": "eighty"}, "PORT"),
     ({"SLACK_BOT_TOKEN": "xoxb-1", "ANNOUNCE_CHANNELS": "#incidents"}, "ANNOUNCE_CHANNELS"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "ALERT_EMOJI": ":pushpin:"}, "ALERT_EMOJI"),
 ])
 def test_bad_configuration_is_one_line_and_status_2(env, needle, tmp_path):
     base = {"PATH": os.environ["PATH"], "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from bot.store import incidents as store
 from bot.store import timeline as tl
@@ -230,3 +230,58 @@ def test_edits_of_the_bots_own_posts_are_not_recorded_as_chat(bot):
     post = {"type": "message", "user": me, "bot_id": "B1", "text": "summary", "ts": "1700000000.000100"}
     timeline.edited(deps, incident_id, ch, _edit(post, "summary, edited", "1700000001.000100"), me)
     assert _messages(bot) == []
+
+
+def test_the_alert_mark_on_an_event_sets_the_time_to_detect(bot, clock):
+    from zoneinfo import ZoneInfo
+
+    from bot.flows.postmortem import compile_markdown
+
+    paris = ZoneInfo("Europe/Paris")
+    clock.set(datetime(2025, 12, 4, 12, 40, tzinfo=paris))  # declared well after the alert
+    ch = _declare(bot)
+    bot.command("UFR", "impact start 12h08", channel=ch)
+    bot.command("UFR", "event 12h13 🚨 FR remontées d’alertes EN alerts raised", channel=ch)
+    bot.command("UFR", "event 12h21 FR serveur défectueux identifié EN faulty server identified", channel=ch)
+    [alert, other] = [e for e in _entries(bot) if e.kind.value == "event"]
+    assert alert.data == {"alert": True} and alert.texts == {"fr": "remontées d’alertes", "en": "alerts raised"}
+    assert not other.data.get("alert")
+    assert bot.posts(ch)[-2]["text"].startswith(":rotating_light:")  # the echo shows which one it is
+    _, pm = compile_markdown(bot.rt.deps, "TSR-2641")
+    assert pm.figures.time_to_detect == timedelta(minutes=5)  # 12:08 -> 12:13, not -> 12:40
+    # Marked in one language only, it still counts; a mark alone is not an event.
+    bot.command("UFR", "event 12h30 FR contact EN :rotating_light: contact", channel=ch)
+    assert [e for e in _entries(bot) if e.kind.value == "event"][-1].data == {"alert": True}
+    bot.command("UFR", "event 12h31 🚨", channel=ch)
+    assert len([e for e in _entries(bot) if e.kind.value == "event"]) == 3
+
+
+def test_the_alert_reaction_marks_the_alert_message_and_removing_it_unmarks(bot, clock):
+    from bot.flows.postmortem import compile_markdown
+
+    from bot.core.model import Entry, EntryKind
+
+    emu = bot.emu
+    wall = datetime.now(timezone.utc)
+    clock.set(wall + timedelta(hours=1))  # declared an hour after the alert message below
+    ch = _declare(bot)
+    with bot.rt.deps.db.session() as s:  # the impact began ten minutes before the alert
+        tl.add(session=s, incident_id=_incident_id(bot), now=wall, entry=Entry(
+            kind=EntryKind.IMPACT_START, at=wall - timedelta(minutes=10), key=True))
+    ts = emu.post_message("UEN", ch, "PagerDuty: acquirer link down")
+    emu.add_reaction("UFR", ch, ts, "pushpin")
+    emu.add_reaction("UFR", ch, ts, "rotating_light")
+    bot.settle()
+    [message] = [m for m in _messages(bot) if m.key]
+    assert message.data["alert"] is True
+    ttd = compile_markdown(bot.rt.deps, "TSR-2641")[1].figures.time_to_detect
+    assert timedelta(minutes=10) <= ttd < timedelta(minutes=11)  # the alert message, not the declaration
+    emu.remove_reaction("UFR", ch, ts, "rotating_light")
+    bot.settle()
+    [message] = [m for m in _messages(bot) if m.key]  # still pinned
+    assert message.data["alert"] is False
+    ttd = compile_markdown(bot.rt.deps, "TSR-2641")[1].figures.time_to_detect
+    assert ttd >= timedelta(minutes=69)  # the declaration again
+    emu.remove_reaction("UFR", ch, ts, "pushpin")
+    bot.settle()
+    assert not [m for m in _messages(bot) if m.key]

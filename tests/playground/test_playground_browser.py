@@ -105,23 +105,37 @@ def test_declare_then_a_bilingual_update(page):
     expect(thread).not_to_contain_text("A database index was missing.")
 
 
-def test_pushpin_reaction_puts_a_message_on_the_timeline(page, playground):
+def _entry_once(playground, ref: str, text: str, done, timeout: float = 20) -> dict | None:
+    """The timeline entry whose text has `text`, once `done(entry)` holds (or the last seen)."""
+    deadline, entry = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        entry = next((e for e in timeline(playground, ref) if text in (e["text"] or "")), None)
+        if entry and done(entry):
+            break
+        time.sleep(0.3)
+    return entry
+
+
+@pytest.mark.parametrize("button, title, said_text, marked", [
+    ("Add :pushpin: reaction (timeline)",
+     ("Erreurs 502 sur la passerelle", "502 errors on the gateway", "erreurs-502-sur-la-passerelle"),
+     "Bascule vers la base de secours lancée", lambda e: e["key"]),
+    ("Add :rotating_light: reaction (alert)",
+     ("Alertes sur la passerelle", "Gateway alerts", "alertes-sur-la-passerelle"),
+     "PagerDuty : passerelle en erreur", lambda e: e["key"] and e["data"].get("alert")),
+], ids=["pushpin makes a key moment", "rotating_light marks the alert"])
+def test_a_reaction_marks_a_message_on_the_timeline(page, playground, button, title, said_text, marked):
     be(page, "UCAMILLE")
-    declare(page, "Erreurs 502 sur la passerelle", "502 errors on the gateway", "erreurs-502-sur-la-passerelle")
+    declare(page, *title)
     ref = ref_of(page)
-    send(page, "Bascule vers la base de secours lancée")
-    said = page.locator("#messages .message", has_text="Bascule vers la base de secours lancée").last
-    said.get_by_role("button", name="Add :pushpin: reaction (timeline)").click()
+    send(page, said_text)
+    said = page.locator("#messages .message", has_text=said_text).last
+    said.get_by_role("button", name=button).click()
     chip = said.locator(".reaction")
     expect(chip).to_contain_text("1")
     expect(chip).to_have_attribute("aria-pressed", "true")
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        entry = next((e for e in timeline(playground, ref) if "Bascule vers la base" in (e["text"] or "")), None)
-        if entry and entry["key"]:
-            break
-        time.sleep(0.3)
-    assert entry is not None and entry["key"], f"the reaction did not make a key moment: {entry}"
+    entry = _entry_once(playground, ref, said_text, marked)
+    assert entry is not None and marked(entry), f"the reaction did not mark the message: {entry}"
 
 
 def test_declare_form_shows_the_bots_inline_error_then_declares(page):

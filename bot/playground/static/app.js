@@ -7,6 +7,12 @@
   const $ = (id) => document.getElementById(id);
   const POLL_MS = 1000;
   const TIMELINE_EMOJI = "pushpin";
+  const ALERT_EMOJI = "rotating_light";
+  // One-click reactions the bot acts on: [emoji, what it means, tooltip].
+  const QUICK_REACTIONS = [
+    [TIMELINE_EMOJI, "timeline", "Add to the incident timeline"],
+    [ALERT_EMOJI, "alert", "Mark as the alert: when we were alerted (time to detect)"],
+  ];
 
   const ui = {
     person: localStorage.getItem("cellule.person") || "",
@@ -214,15 +220,16 @@
       b.addEventListener("click", () => react(channel.id, m.ts, r.name));
       row.append(b);
     });
-    const already = (m.reactions || []).some((r) => r.name === TIMELINE_EMOJI && r.users.includes(ui.person));
-    if (!already && channel.is_member) {
-      const add = el("button", "add-reaction", `${emoji(TIMELINE_EMOJI)} +`);
+    QUICK_REACTIONS.forEach(([name, meaning, title]) => {
+      const already = (m.reactions || []).some((r) => r.name === name && r.users.includes(ui.person));
+      if (already || !channel.is_member) return;
+      const add = el("button", "add-reaction", `${emoji(name)} +`);
       add.type = "button";
-      add.title = "Add to the incident timeline";
-      add.setAttribute("aria-label", `Add :${TIMELINE_EMOJI}: reaction (timeline)`);
-      add.addEventListener("click", () => react(channel.id, m.ts, TIMELINE_EMOJI));
+      add.title = title;
+      add.setAttribute("aria-label", `Add :${name}: reaction (${meaning})`);
+      add.addEventListener("click", () => react(channel.id, m.ts, name));
       row.append(add);
-    }
+    });
     if (channel.is_member && !m.subtype) {
       const reply = el("button", "reply-button", "Reply");
       reply.type = "button";

@@ -28,7 +28,7 @@ HELP = N_(
     "• `update <status> FR … EN …` — status update (investigating, identified, monitoring, resolved); no text: a form\n"
     "• `resolve [text]` · `reopen [time] [text]`\n"
     "• `impact start [time]` · `impact end [time]` — customer-impact windows; `impact 12h08 - 12h13` after the fact\n"
-    "• `event [time] <text>` — a key moment in the timeline\n"
+    "• `event [time] <text>` — a key moment in the timeline; start the text with :rotating_light: for when the alert came (time to detect)\n"
     "• `set <priority|category|responsibility|components|impact|cause|context|title> <value>`\n"
     "• `action <symptom> => <action>` — a row of the postmortem's actions\n"
     "• `role <commander|comms|scribe> @person`\n"

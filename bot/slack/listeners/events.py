@@ -67,14 +67,16 @@ def on_message(service: Service, body: dict, event: dict) -> None:
 
 
 def on_reaction(service: Service, body: dict, event: dict, added: bool) -> None:
-    if event.get("reaction") != service.deps.settings.timeline_emoji:
+    settings = service.deps.settings
+    reason = {settings.timeline_emoji: "pin", settings.alert_emoji: "alert"}.get(event.get("reaction"))
+    if reason is None:
         return
     item = event.get("item") or {}
     channel = item.get("channel")
     incident_id = _incident_id(service, channel)
     if incident_id is None or item.get("type") != "message" or not _first_time(service, body):
         return
-    timeline.mark_key(service.deps, incident_id, channel, item["ts"], added)
+    timeline.mark_key(service.deps, incident_id, channel, item["ts"], added, reason)
 
 
 def on_shortcut(service: Service, ack, shortcut: dict, respond) -> None:
