@@ -16,6 +16,9 @@ from typing import Any
 from bot.core.model import EntryKind, Entry, Incident
 
 OPENING_KINDS = frozenset({EntryKind.IMPACT_START, EntryKind.REOPENED})
+# All that windows, the incident's start and the header line are made of: reading only these
+# keeps an update's cost flat however much was said in the channel.
+WINDOW_KINDS = OPENING_KINDS | {EntryKind.IMPACT_END, EntryKind.DECLARED}
 
 
 @dataclass(frozen=True)

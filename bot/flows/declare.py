@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.core.channel_name import channel_name, naming_title, with_suffix
+from bot.core.impact import WINDOW_KINDS
 from bot.core.model import Entry, EntryKind, Incident, Priority, Responsibility, Role, Texts
 from bot.flows import sync
 from bot.flows.deps import Deps, UserError
@@ -199,7 +200,7 @@ def _steps(deps: Deps, incident_id: int, permissions: Permissions, progress, rep
 
 def _entries(deps: Deps, incident_id: int) -> list[Entry]:
     with deps.db.session() as s:
-        return tl.entries(session=s, incident_id=incident_id)
+        return tl.entries(session=s, incident_id=incident_id, kinds=WINDOW_KINDS)
 
 
 def _mark(deps: Deps, report: SetupReport, step: str, value=True) -> None:

@@ -213,10 +213,10 @@ class Service:
         raise CommandError("unknown_responsibility", given=value)
 
     def windows(self, incident: Incident) -> list:
-        from bot.core.impact import impact_windows
+        from bot.core.impact import WINDOW_KINDS, impact_windows
 
         with self.deps.db.session() as s:
-            return impact_windows(tl.entries(session=s, incident_id=incident.id))
+            return impact_windows(tl.entries(session=s, incident_id=incident.id, kinds=WINDOW_KINDS))
 
     # Read-only answers ---------------------------------------------------------------------------
 
@@ -235,9 +235,11 @@ class Service:
         return "\n".join(lines)
 
     def status_text(self, incident: Incident, lang: Lang) -> str:
-        with self.deps.db.session() as s:
-            entries = tl.entries(session=s, incident_id=incident.id)
+        from bot.core.impact import WINDOW_KINDS
         from bot.render.header import header_line
+
+        with self.deps.db.session() as s:
+            entries = tl.entries(session=s, incident_id=incident.id, kinds=WINDOW_KINDS)
 
         title = incident.title.get(lang.code) or render.title_of(incident, self.deps.langs)
         lines = [f"*{incident.ref}* {render.escape(title)}",

@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 
+from bot.core.impact import WINDOW_KINDS
 from bot.flows.deps import Deps
 from bot.slack import render
 from bot.slack.chat import ChatError
@@ -36,7 +37,7 @@ def _refresh(deps: Deps, incident_id: int, *, topic: bool) -> list[tuple[str, di
         row = store.get(session=s, incident_id=incident_id)
         incident = store.to_incident(row)
         last_topic = row.setup.get("topic")
-        entries = tl.entries(session=s, incident_id=incident_id)
+        entries = tl.entries(session=s, incident_id=incident_id, kinds=WINDOW_KINDS)
         posts = store.posts(session=s, incident_id=incident_id, kind="summary") + \
             store.posts(session=s, incident_id=incident_id, kind="announcement")
     for post in posts:

@@ -68,7 +68,7 @@ def impact_edge(deps: Deps, incident: Incident, *, user: str, edge: str, text: s
     now = deps.now()
     at = at or now
     with deps.db.session() as s:
-        entries = tl.entries(session=s, incident_id=incident.id)
+        entries = tl.entries(session=s, incident_id=incident.id, kinds=impact.WINDOW_KINDS)
         if edge == "start":
             impact.check_impact_start(entries, at)
             kind = EntryKind.IMPACT_START
@@ -99,7 +99,7 @@ def impact_window(deps: Deps, incident: Incident, *, user: str, text: str) -> tu
     if end > now + timedelta(minutes=1):
         raise TimeParseError("future", text=parts[1], at=end)
     with deps.db.session() as s:
-        impact.check_impact_window(tl.entries(session=s, incident_id=incident.id), start, end)
+        impact.check_impact_window(tl.entries(session=s, incident_id=incident.id, kinds=impact.WINDOW_KINDS), start, end)
         for kind, at in ((EntryKind.IMPACT_START, start), (EntryKind.IMPACT_END, end)):
             tl.add(session=s, incident_id=incident.id, now=now, entry=Entry(kind=kind, at=at, author=user, key=True))
     sync.refresh(deps, incident.id, topic=False)

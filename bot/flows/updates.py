@@ -49,7 +49,7 @@ def post_update(deps: Deps, incident_id: int, *, user: str, status: Status, text
             raise _refused(e, incident) from None
         if reopen_at is not None:
             # A recurrence starts a new impact window: it must not overlap the ones recorded.
-            impact.check_impact_start(tl.entries(session=s, incident_id=incident_id), reopen_at)
+            impact.check_impact_start(tl.entries(session=s, incident_id=incident_id, kinds=impact.WINDOW_KINDS), reopen_at)
             tl.add(session=s, incident_id=incident_id, now=now, entry=Entry(
                 kind=EntryKind.REOPENED, at=reopen_at, author=user, key=True, texts=texts))
             row.resolved_at = None
@@ -61,7 +61,7 @@ def post_update(deps: Deps, incident_id: int, *, user: str, status: Status, text
             kind=EntryKind.STATUS, at=now, author=user, texts=texts,
             data={"from": previous.value, "to": status.value}))
         incident = store.to_incident(row)
-        entries = tl.entries(session=s, incident_id=incident_id)
+        entries = tl.entries(session=s, incident_id=incident_id, kinds=impact.WINDOW_KINDS)
     out = Outcome(incident, entry.id, missing=[c for c in deps.settings.languages if not texts.get(c, "").strip()])
     changed = previous is not status
     out.problems += _post_everywhere(deps, incident, entries, entry.id, status, texts, broadcast=changed, out=out)
@@ -112,7 +112,7 @@ def add_translations(deps: Deps, incident_id: int, entry_id: int, texts: Texts) 
         row.texts = merged
         s.add(row)
         incident = store.to_incident(store.get(session=s, incident_id=incident_id))
-        entries = tl.entries(session=s, incident_id=incident_id)
+        entries = tl.entries(session=s, incident_id=incident_id, kinds=impact.WINDOW_KINDS)
         posts = store.posts(session=s, incident_id=incident_id, entry_id=entry_id)
         status = Status(row.data.get("to", incident.status.value))
     out = Outcome(incident, entry_id, missing=[c for c in deps.settings.languages if not merged.get(c, "").strip()])
@@ -144,7 +144,7 @@ def set_field(deps: Deps, incident_id: int, *, user: str, name: str, value) -> O
         entry = tl.add(session=s, incident_id=incident_id, now=now, entry=Entry(
             kind=EntryKind.FIELD, at=now, author=user, data={"field": name, "old": old, "new": new}))
         incident = store.to_incident(row)
-        entries = tl.entries(session=s, incident_id=incident_id)
+        entries = tl.entries(session=s, incident_id=incident_id, kinds=impact.WINDOW_KINDS)
     out = Outcome(incident, entry.id)
     if name == "priority" and old != new:
         texts = {l.code: l._("Priority changed from {old} to {new}.", old=old, new=new) for l in deps.langs}
