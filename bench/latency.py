@@ -70,6 +70,16 @@ def _summary(seconds: list[float]) -> dict:
             "max_ms": max(seconds) * 1000}
 
 
+def compare(runs: dict[str, dict[str, list[float]]]) -> dict:
+    """Per kind of command: the bot's and the floor's summaries and their ratios."""
+    result = {}
+    for kind, samples in runs.items():
+        b, m = _summary(samples["bot"]), _summary(samples["minimal"])
+        result[kind] = {"bot": b, "minimal": m, "ratio_p50": b["p50_ms"] / m["p50_ms"],
+                        "ratio_p99": b["p99_ms"] / m["p99_ms"]}
+    return result
+
+
 def _alternate(targets, user: str, channel: str, text, n: int, batch: int) -> tuple[dict, int]:
     """n commands to each target, in alternating batches, draining after each batch.
 
@@ -138,11 +148,7 @@ def run(tmp: Path, n: int, batch: int) -> dict:
             for t in targets:
                 t.close()
             emu.stop()
-    result = {}
-    for kind, samples in (("declare", declare), ("update", update)):
-        b, m = _summary(samples["bot"]), _summary(samples["minimal"])
-        result[kind] = {"bot": b, "minimal": m, "ratio_p50": b["p50_ms"] / m["p50_ms"],
-                        "ratio_p99": b["p99_ms"] / m["p99_ms"]}
+    result = compare({"declare": declare, "update": update})
     calls = {
         "declare": {"methods": dict(sorted(one_declare.items())), "total": sum(one_declare.values()),
                     "mean_over_run": declare_calls / n},

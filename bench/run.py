@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo, for `bench` and `tests`
 
-from bench import ingest, latency, postmortem  # noqa: E402
+from bench import ingest, latency, latency_processes, postmortem  # noqa: E402
 from bench.workspace import postgres_url  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -49,13 +49,19 @@ def human_floor() -> dict:
 def rows(r: dict) -> list[tuple[str, str, str, str, str, str]]:
     """(figure, bot, baseline, ratio, goal, met)"""
     out = []
-    for kind in ("declare", "update"):
-        f = r["latency"]["latency"][kind]
-        b, m = f["bot"], f["minimal"]
-        out.append((f"1. ack `/incident {kind}` p50 / p99 (n={b['n']})",
-                    f"{b['p50_ms']:.1f} / {b['p99_ms']:.1f} ms", f"{m['p50_ms']:.1f} / {m['p99_ms']:.1f} ms",
-                    f"{f['ratio_p50']:.2f}× / {f['ratio_p99']:.2f}×", "≤ 1.5× floor, p99 < 100 ms",
-                    _yes(f["ratio_p50"] <= 1.5 and f["ratio_p99"] <= 1.5 and b["p99_ms"] < 100)))
+    # Figure 1 proper: Slack, the bot and the floor each in their own process, as in production.
+    # Then the same in one process with the emulator, for comparison (not what the goal is about).
+    for source, where, judged in (("latency_processes", "separate processes", True),
+                                  ("latency", "one process with the emulator", False)):
+        for kind in ("declare", "update"):
+            f = r[source]["latency"][kind]
+            b, m = f["bot"], f["minimal"]
+            ok = f["ratio_p50"] <= 1.5 and f["ratio_p99"] <= 1.5 and b["p99_ms"] < 100
+            out.append((f"1. ack `/incident {kind}` p50 / p99 (n={b['n']}, {where})",
+                        f"{b['p50_ms']:.1f} / {b['p99_ms']:.1f} ms", f"{m['p50_ms']:.1f} / {m['p99_ms']:.1f} ms",
+                        f"{f['ratio_p50']:.2f}× / {f['ratio_p99']:.2f}×",
+                        "≤ 1.5× floor, p99 < 100 ms" if judged else "(for comparison)",
+                        _yes(ok) if judged else ("(yes)" if ok else "(no)")))
     ing = r["ingest"]
     floor_rate = ing["minimal"]["acked_per_s"]
     for key, label in (("bot_sqlite", "SQLite"), ("bot_postgres", "PostgreSQL")):
@@ -113,7 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     r = {"machine": machine(), "quick": args.quick, "sizes": size, "postgres": pg}
     with tempfile.TemporaryDirectory(prefix="cellule-bench-") as tmp:
         tmp = Path(tmp)
-        print("1, 4: acknowledgement latency and Web API calls…", file=sys.stderr)
+        print("1: acknowledgement latency, Slack, bot and floor in separate processes…", file=sys.stderr)
+        r["latency_processes"] = latency_processes.run(tmp, size["commands"], size["batch"])
+        print("1, 4: acknowledgement latency in one process, and Web API calls…", file=sys.stderr)
         r["latency"] = latency.run(tmp, size["commands"], size["batch"])
         print("2, 5: timeline ingest and memory…", file=sys.stderr)
         r["ingest"] = ingest.run(tmp, size["events"], size["threads"], pg)
@@ -122,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     r["seconds"] = time.monotonic() - started
     r["machine"]["loadavg_after"] = os.getloadavg()[0]  # other work on the machine skews every figure
     r["human_floor"] = human_floor()
-    violations = r["latency"]["api_calls"]["violations"] + [v for f in r["ingest"].values() for v in f["violations"]]
+    violations = (r["latency"]["api_calls"]["violations"] + r["latency_processes"]["violations"]
+                  + [v for f in r["ingest"].values() for v in f["violations"]])
     r["emulator_violations"] = violations
     args.out.write_text(json.dumps(r, indent=2, ensure_ascii=False) + "\n")
     print(table(r))

@@ -99,19 +99,22 @@ class Driver:
         return f"{self.base_url}response/{url_id}"
 
     # -- slash commands -------------------------------------------------------------------------
-    def slash_command(self, user: str, channel: str, text: str, command: str = "/incident") -> Delivery:
+    def slash_fields(self, user: str, channel: str, text: str, command: str = "/incident") -> dict:
+        """The form Slack posts for a slash command, with a fresh response_url and trigger_id."""
         with self.state.lock:
             ch = self.state.channels[channel]
-            response_url = self._response_url(user, channel)
-            fields = {
+            return {
                 "token": self.verification_token, "team_id": self.team_id,
                 "team_domain": self.team_domain, "channel_id": channel, "channel_name": ch.name,
                 "user_id": user, "user_name": self.state.users[user].name, "command": command,
                 "text": text, "api_app_id": self.app_id, "is_enterprise_install": "false",
-                "response_url": response_url, "trigger_id": self.state.new_trigger(user),
+                "response_url": self._response_url(user, channel), "trigger_id": self.state.new_trigger(user),
             }
+
+    def slash_command(self, user: str, channel: str, text: str, command: str = "/incident") -> Delivery:
+        fields = self.slash_fields(user, channel, text, command)
         delivery = self._post_form("slash_command", fields)
-        self._ack_reply(response_url, delivery)
+        self._ack_reply(fields["response_url"], delivery)
         return delivery
 
     def _ack_reply(self, response_url: str, delivery: Delivery) -> None:

@@ -1,0 +1,30 @@
+"""The benchmarks still run: `bench/run.py --quick` end to end (figures are reported, never asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_quick_benchmark_run_gives_every_figure(tmp_path):
+    out = tmp_path / "results.json"
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--out", str(out)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    r = json.loads(out.read_text())
+    assert r["emulator_violations"] == []
+    for source in ("latency_processes", "latency"):
+        for kind in ("declare", "update"):
+            f = r[source]["latency"][kind]
+            assert f["bot"]["n"] == f["minimal"]["n"] == r["sizes"]["commands"]
+            assert f["bot"]["p99_ms"] > 0 and f["ratio_p99"] > 0
+    ingest = r["ingest"]["bot_sqlite"]
+    assert ingest["lost"] == 0 and ingest["doubled"] == 0 and ingest["rows"] == r["sizes"]["events"]
+    assert r["postmortem"]["sqlite"]["compile_markdown_s"] > 0
+    assert r["latency"]["api_calls"]["declare"]["total"] > 0
+    assert ingest["memory_kb"]["VmRSS"] > 0
+    assert "| 1. ack `/incident declare`" in run.stdout and "| 5. RSS after load" in run.stdout
