@@ -27,6 +27,7 @@ from bot.store import timeline as tl
 
 log = logging.getLogger("cellule.declare")
 MAX_NAME_TRIES = 30
+CREATED_MARGIN = 300  # seconds: clocks differ between Slack and us
 BOOKMARK = N_("Stakeholder announcement")
 
 
@@ -225,9 +226,9 @@ def _create_channel(deps: Deps, incident: Incident, private: bool) -> None:
         except ChatError as e:
             if e.code != "name_taken":
                 raise
-            if ours is None:  # listed once, on the first taken name only
+            if ours is None or name not in ours:  # listed again: a lost answer may have made it ours
                 ours = _created_by_us(deps)
-            channel = _left_behind(deps, ours.get(name))
+            channel = _left_behind(deps, incident, private, ours.get(name))
             if channel is not None:
                 break
             name = with_suffix(base, n)
@@ -246,16 +247,20 @@ def _created_by_us(deps: Deps) -> dict[str, dict]:
     return {c["name"]: c for c in deps.chat.own_channels() if c.get("creator") == bot_user and c.get("name")}
 
 
-def _left_behind(deps: Deps, channel: dict | None) -> dict | None:
-    """This channel of ours if no incident holds it, else None.
+def _left_behind(deps: Deps, incident: Incident, private: bool, channel: dict | None) -> dict | None:
+    """This channel of ours if it can only be this incident's, else None.
 
     Slack can create the channel and the answer still be lost (a server error that the client
     retries, a crash before our write): the name is then taken by our own channel. Taking it back,
     rather than making `-2`, is what lets an interrupted declare resume without a second channel.
-    Names carry the incident's number, so an unheld channel of ours with this name is this
-    incident's. A channel another incident holds, or someone else's, is never taken.
+    Names carry the incident's number; the channel must also be as private as asked, made after
+    the declaration (not a leftover of a reset database reusing the number), and held by no
+    incident. Someone else's channel is never taken.
     """
-    if channel is None:
+    if channel is None or bool(channel.get("is_private")) != private:
+        return None
+    created = channel.get("created") or 0
+    if incident.declared_at and created < incident.declared_at.timestamp() - CREATED_MARGIN:
         return None
     with deps.db.session() as s:
         if store.by_channel(session=s, channel_id=channel["id"]) is not None:

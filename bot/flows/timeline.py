@@ -33,6 +33,8 @@ def add_event(deps: Deps, incident: Incident, *, user: str, text: str) -> Entry:
     """`/incident event [<time>] <text>`: a key moment, echoed in the channel so everyone sees it."""
     at, rest = leading_time(deps, text)
     alert, rest = impact.alert_mark(rest, _alert_marks(deps))
+    if alert and at is None:  # "🚨 12h13 alerts raised": the time may follow the mark
+        at, rest = leading_time(deps, rest)
     if not rest:
         raise UserError("event_text")
     texts = split_texts(rest, deps.settings.languages)
@@ -115,14 +117,15 @@ def _message_entry(message: dict) -> Entry:
         data["files"] = files
     if message.get("thread_ts") and message.get("thread_ts") != message.get("ts"):
         data["thread_ts"] = message["thread_ts"]
+    if message.get("edited"):  # read from history already edited: an older edit must not undo it
+        data.update(edited=True, edited_ts=_edit_ts(message))
     return Entry(kind=EntryKind.MESSAGE, at=ts_time(message["ts"]), author=message.get("user"),
                  text=message.get("text", ""), data=data, ts=message["ts"])
 
 
-def capture(deps: Deps, incident_id: int, channel: str, message: dict, **extra) -> bool:
+def capture(deps: Deps, incident_id: int, channel: str, message: dict) -> bool:
     """Record one chat message; False when it was already recorded (retry, backfill, other process)."""
     entry = _message_entry(message)
-    entry.data.update(extra)
     with deps.db.session() as s:
         return tl.add_message(session=s, incident_id=incident_id, now=deps.now(), entry=entry, channel_id=channel,
                               thread_ts=entry.data.get("thread_ts"), dedupe_key=f"msg:{channel}:{message['ts']}")
@@ -142,15 +145,19 @@ def edited(deps: Deps, incident_id: int, channel: str, message: dict, bot_user: 
     """
     if not message.get("ts"):
         return
+    if message.get("subtype") == "tombstone":  # a thread's first message deleted under its replies
+        deleted(deps, incident_id, channel, message["ts"])
+        return
     people = is_people_message({**message, "subtype": None}, bot_user)
-    if people and capture(deps, incident_id, channel, message, edited=True, edited_ts=_edit_ts(message)):
+    if people and capture(deps, incident_id, channel, message):
         return
     with deps.db.session() as s:
         row = tl.by_message(session=s, channel_id=channel, ts=message["ts"], for_update=True)
         if row is None or float(row.data.get("edited_ts") or 0) > _edit_ts(message):
             return
         row.text = message.get("text", "")
-        row.data = {**row.data, "edited": True, "edited_ts": _edit_ts(message)}
+        if message.get("edited"):  # not for reply counts or link previews, which change it too
+            row.data = {**row.data, "edited": True, "edited_ts": _edit_ts(message)}
         s.add(row)
 
 
@@ -177,11 +184,13 @@ def _alert_marks(deps: Deps) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*impact.ALERT_MARKS, f":{deps.settings.alert_emoji}:")))
 
 
-def mark_key(deps: Deps, incident_id: int, channel: str, ts: str, key: bool, reason: str = "pin") -> bool:
+def mark_key(deps: Deps, incident_id: int, channel: str, ts: str, key: bool, reason: str = "pin",
+             user: str | None = None) -> bool:
     """The timeline reaction: the message becomes a key moment at the message's own time.
 
     `reason` is "pin" (the timeline reaction or shortcut) or "alert" (the alert reaction: the
-    moment we were alerted, for time to detect). The message stays key while either is on it.
+    moment we were alerted, for time to detect). Who marked it is kept per reason, as Slack keeps
+    reactions per person: the message stays key, or the alert, while someone's mark is on it.
     """
     with deps.db.session() as s:
         row = tl.by_message(session=s, channel_id=channel, ts=ts)
@@ -195,16 +204,31 @@ def mark_key(deps: Deps, incident_id: int, channel: str, ts: str, key: bool, rea
         row = tl.by_message(session=s, channel_id=channel, ts=ts, for_update=True)
         if row is None:
             return False
-        # Rows from before reasons were kept: key meant pinned.
-        reasons = set(row.data.get("marks", ["pin"] if row.key else []))
+        marks = _marks(row)
+        who = marks.setdefault(reason, set())
         if key:
-            reasons.add(reason)
-        else:
-            reasons.discard(reason)
-        row.key = bool(reasons)
-        row.data = {**row.data, "marks": sorted(reasons), "alert": "alert" in reasons}
+            who.add(user or UNKNOWN)
+        else:  # an unknown marker (a row from before people were kept) goes with anyone's removal
+            who.difference_update({user or UNKNOWN, UNKNOWN})
+        marks = {r: users for r, users in marks.items() if users}
+        row.key = bool(marks)
+        row.data = {**row.data, "marks": {r: sorted(users) for r, users in sorted(marks.items())},
+                    "alert": "alert" in marks}
         s.add(row)
     return True
+
+
+UNKNOWN = "?"
+
+
+def _marks(row) -> dict[str, set[str]]:
+    """Who marked a message, per reason; older rows said only `key` (pinned), then reasons alone."""
+    marks = row.data.get("marks")
+    if isinstance(marks, dict):
+        return {r: set(users) for r, users in marks.items()}
+    if isinstance(marks, list):
+        return {r: {UNKNOWN} for r in marks}
+    return {"pin": {UNKNOWN}} if row.key else {}
 
 
 def _fetch_message(deps: Deps, channel: str, ts: str) -> dict | None:

@@ -6,6 +6,7 @@ error name (or `"unreachable"` when Slack could not be reached at all).
 
 from __future__ import annotations
 
+import http.client
 import logging
 import secrets
 import threading
@@ -42,8 +43,14 @@ class ChatError(Exception):
 
     @property
     def unsure(self) -> bool:
-        """Slack may have done the call anyway: a server error, or a connection lost midway."""
-        return (self.code == "unreachable" and not self.refused) or (self.status or 0) >= 500
+        """Slack may have done the call anyway: a server error, a connection lost midway, or one of
+        Slack's common errors that say part of the operation may have succeeded."""
+        return ((self.code == "unreachable" and not self.refused) or (self.status or 0) >= 500
+                or self.code in UNSURE_CODES)
+
+
+# Slack's common errors after which the call may have been carried out all the same.
+UNSURE_CODES = frozenset({"fatal_error", "internal_error", "request_timeout", "service_unavailable"})
 
 
 def _refused(error: BaseException) -> bool:
@@ -99,7 +106,7 @@ class Chat:
             code = data.get("error", "unknown_error") if isinstance(data, dict) else "unknown_error"
             log.warning("Slack refused %s: %s", method, code)
             raise ChatError(code, method, data, response.status_code if response is not None else None) from None
-        except (OSError, TimeoutError) as e:  # after the retry handlers gave up
+        except (OSError, TimeoutError, http.client.HTTPException) as e:  # after the retry handlers gave up
             log.warning("Slack unreachable for %s: %s", method, type(e).__name__)
             raise ChatError("unreachable", method, refused=_refused(e)) from None
 
@@ -186,12 +193,15 @@ class Chat:
             args["thread_ts"] = thread_ts
             if broadcast:
                 args["reply_broadcast"] = True
+        if channel[:1] in ("U", "W", "D"):
+            # A direct message: the bot may not read that history, and a repeated DM is harmless.
+            return self._call("chat.postMessage", **args)["ts"]
         # A key only we know, so a post whose answer was lost can be recognised in the channel.
         key = secrets.token_hex(8)
         args["metadata"] = {"event_type": "cellule_post", "event_payload": {"key": key}}
         since = f"{time.time() - POST_LOOKBACK:.6f}"
         error: ChatError | None = None
-        for attempt in range(POST_TRIES):
+        for attempt in range(POST_TRIES + 1):  # the last round only looks
             if attempt:
                 time.sleep(POST_BACKOFF * 2 ** (attempt - 1))
                 try:
@@ -201,6 +211,8 @@ class Chat:
                 if landed:
                     log.info("a post whose answer was lost had landed in %s", channel)
                     return landed
+                if attempt == POST_TRIES:
+                    break
             try:
                 return self._api("chat.postMessage", once=True, json=args)["ts"]
             except ChatError as e:

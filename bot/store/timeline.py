@@ -79,7 +79,8 @@ def add_message(*, session: Session, incident_id: int, entry: Entry, now: dateti
 
 
 def by_message(*, session: Session, channel_id: str, ts: str, for_update: bool = False) -> TimelineRow | None:
-    stmt = select(TimelineRow).where(TimelineRow.channel_id == channel_id, TimelineRow.ts == ts)
+    # Every message row has this key (capture, tombstone): its unique index finds it at once.
+    stmt = select(TimelineRow).where(TimelineRow.dedupe_key == f"msg:{channel_id}:{ts}")
     if for_update:  # PostgreSQL: two edits of one message update it one after the other
         stmt = stmt.with_for_update()
     return session.exec(stmt.order_by(TimelineRow.id)).first()

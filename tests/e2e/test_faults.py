@@ -301,15 +301,47 @@ def test_a_taken_name_that_is_not_ours_still_gets_a_suffix(bot):
     assert bot.emu.channel(crisis).name == "tsr-2641-panne-du-reseau-3"
 
 
-def test_a_channel_of_ours_that_another_incident_holds_is_never_taken(bot):
+def test_only_a_channel_that_can_only_be_this_incidents_is_taken_back(bot):
     from bot.flows.declare import _left_behind
 
     bot.command("UEN", DECLARE)
     crisis = bot.incident_channel()
-    held = {"id": crisis, "name": bot.emu.channel(crisis).name}
-    assert _left_behind(bot.rt.deps, held) is None
-    free = bot.emu.add_channel("tsr-2642-x", members=[bot.emu.bot_user_id])
-    assert _left_behind(bot.rt.deps, {"id": free, "name": "tsr-2642-x"})["id"] == free
+    with bot.rt.deps.db.session() as s:
+        incident = store.to_incident(store.by_ref(session=s, ref="TSR-2641"))
+    made = incident.declared_at.timestamp() + 1
+
+    def channel(id, **extra):
+        return {"id": id, "name": "tsr-2641-x", "is_private": False, "created": made, **extra}
+
+    free = bot.emu.add_channel("tsr-2641-x", members=[bot.emu.bot_user_id])
+    assert _left_behind(bot.rt.deps, incident, False, channel(free))["id"] == free
+    assert _left_behind(bot.rt.deps, incident, False, channel(crisis)) is None  # another incident holds it
+    assert _left_behind(bot.rt.deps, incident, True, channel(free)) is None  # not as private as asked
+    # Made a day before the declaration: a leftover (a reset database reusing the number).
+    assert _left_behind(bot.rt.deps, incident, False, channel(free, created=made - 86400)) is None
+
+
+def test_a_lost_answer_on_a_suffixed_name_is_taken_back_too(bot, calls):
+    """The first name is someone else's; -2 is made but its answer lost: -2 is ours, no -3."""
+    bot.emu.add_channel("tsr-2641-panne-du-reseau", members=["UEN"])
+    bot.command("UEN", "help")  # warm: the bot knows who it is
+    calls.clear()
+    original = bot.rt.deps.chat.create_channel
+
+    def lose_second(name, private):
+        if name.endswith("-2"):
+            bot.emu.lose_answer("conversations.create", 503)
+        return original(name, private)
+
+    bot.rt.deps.chat.create_channel = lose_second
+    try:
+        bot.command("UEN", DECLARE)
+    finally:
+        bot.rt.deps.chat.create_channel = original
+    names = sorted(c.name for c in bot.emu.state.channels.values() if c.name.startswith("tsr-"))
+    assert names == ["tsr-2641-panne-du-reseau", "tsr-2641-panne-du-reseau-2"]
+    assert bot.emu.channel(bot.incident_channel()).name == "tsr-2641-panne-du-reseau-2"
+    assert "TSR-2641 is declared" in bot.replies_to("UEN")[-1]
 
 
 def test_a_pin_refused_after_the_summary_is_posted_does_not_post_it_twice(bot):

@@ -285,3 +285,67 @@ def test_the_alert_reaction_marks_the_alert_message_and_removing_it_unmarks(bot,
     emu.remove_reaction("UFR", ch, ts, "pushpin")
     bot.settle()
     assert not [m for m in _messages(bot) if m.key]
+
+
+def test_an_old_edit_never_undoes_text_read_back_from_history(bot):
+    """Backfill reads the current (edited) text; a late, older message_changed must not win."""
+    from bot.flows import timeline
+
+    ch = _declare(bot)
+    incident_id, deps = _incident_id(bot), bot.rt.deps
+    original = {"type": "message", "user": "UEN", "text": "v1", "ts": "1700000000.000100"}
+    timeline.capture(deps, incident_id, ch, _edit(original, "v3", "1700000009.000100"))  # as history has it
+    timeline.edited(deps, incident_id, ch, _edit(original, "v2", "1700000005.000100"))
+    assert [m.text for m in _messages(bot)] == ["v3"]
+
+
+def test_a_thread_parent_deleted_under_its_replies_is_a_deletion(bot):
+    from bot.flows import timeline
+
+    ch = _declare(bot)
+    incident_id, deps = _incident_id(bot), bot.rt.deps
+    parent = {"type": "message", "user": "UEN", "text": "db down?", "ts": "1700000000.000100",
+              "thread_ts": "1700000000.000100", "reply_count": 1}
+    timeline.capture(deps, incident_id, ch, parent)
+    tombstone = {"type": "message", "subtype": "tombstone", "text": "This message was deleted.", "hidden": True,
+                 "ts": parent["ts"], "thread_ts": parent["ts"], "user": "USLACKBOT"}
+    timeline.edited(deps, incident_id, ch, tombstone)
+    assert _messages(bot) == []
+
+
+def test_a_change_that_is_not_an_edit_does_not_say_edited(bot):
+    from bot.flows import timeline
+
+    ch = _declare(bot)
+    incident_id, deps = _incident_id(bot), bot.rt.deps
+    message = {"type": "message", "user": "UEN", "text": "see https://status.example", "ts": "1700000000.000100"}
+    timeline.capture(deps, incident_id, ch, message)
+    timeline.edited(deps, incident_id, ch, {**message, "attachments": [{"title": "Status"}]})  # a link preview
+    [recorded] = _messages(bot)
+    assert "edited" not in recorded.data
+
+
+def test_the_alert_mark_may_come_before_the_time(bot, clock):
+    from zoneinfo import ZoneInfo
+
+    paris = ZoneInfo("Europe/Paris")
+    clock.set(datetime(2025, 12, 4, 12, 40, tzinfo=paris))
+    ch = _declare(bot)
+    bot.command("UFR", "event :rotating_light: 12h13 FR remontées d’alertes EN alerts raised", channel=ch)
+    [event] = [e for e in _entries(bot) if e.kind.value == "event"]
+    assert event.data == {"alert": True} and event.texts["en"] == "alerts raised"
+    assert event.at.astimezone(paris).strftime("%H:%M") == "12:13"
+
+
+def test_a_message_stays_key_while_someone_still_has_their_pin_on_it(bot):
+    emu = bot.emu
+    ch = _declare(bot)
+    ts = emu.post_message("UEN", ch, "provider confirms the fault")
+    emu.add_reaction("UFR", ch, ts, "pushpin")
+    emu.add_reaction("UEN", ch, ts, "pushpin")
+    emu.remove_reaction("UFR", ch, ts, "pushpin")
+    bot.settle()
+    assert [m.text for m in _messages(bot) if m.key] == ["provider confirms the fault"]
+    emu.remove_reaction("UEN", ch, ts, "pushpin")
+    bot.settle()
+    assert not [m for m in _messages(bot) if m.key]

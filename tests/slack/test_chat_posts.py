@@ -40,7 +40,8 @@ def test_server_errors_are_looked_for_before_each_new_try(emulator, monkeypatch)
     with pytest.raises(ChatError) as info:
         chat.post("COPS", "hello")
     assert info.value.status == 503 and info.value.unsure
-    assert [c.method for c in emulator.calls] == ["chat.postMessage", "conversations.history"] * 2 + ["chat.postMessage"]
+    # Three tries, each followed by a look (the last one only looks).
+    assert [c.method for c in emulator.calls] == ["chat.postMessage", "conversations.history"] * 3
     assert emulator.messages("COPS") == []
 
 
@@ -48,7 +49,32 @@ def test_a_refused_look_means_no_blind_second_post(emulator, monkeypatch):
     monkeypatch.setattr(chat_module, "POST_BACKOFF", 0)
     chat = _chat(emulator)
     emulator.lose_answer("chat.postMessage", 500)
-    emulator.fail("conversations.history", "internal_error", times=2)
+    emulator.fail("conversations.history", "internal_error", times=3)
     with pytest.raises(ChatError):
         chat.post("COPS", "hello")
     assert [m["text"] for m in emulator.messages("COPS")] == ["hello"]  # once: never posted blind
+
+
+def test_the_last_try_is_looked_for_too(emulator, monkeypatch):
+    monkeypatch.setattr(chat_module, "POST_BACKOFF", 0)
+    chat = _chat(emulator)
+    emulator.server_error("chat.postMessage", 503, times=2)  # not carried out
+    emulator.lose_answer("chat.postMessage", 503)  # carried out, answer lost
+    ts = chat.post("COPS", "hello")
+    assert [m["ts"] for m in emulator.messages("COPS")] == [ts]
+
+
+def test_slacks_may_have_succeeded_errors_are_looked_for(emulator, monkeypatch):
+    monkeypatch.setattr(chat_module, "POST_BACKOFF", 0)
+    chat = _chat(emulator)
+    emulator.fail("chat.postMessage", "fatal_error")  # HTTP 200 with ok: false
+    chat.post("COPS", "hello")
+    assert [c.method for c in emulator.calls] == ["chat.postMessage", "conversations.history", "chat.postMessage"]
+    assert [m["text"] for m in emulator.messages("COPS")] == ["hello"]
+
+
+def test_a_direct_message_is_retried_by_the_client_without_looking(emulator, monkeypatch):
+    chat = _chat(emulator)
+    emulator.server_error("chat.postMessage", 503)
+    chat.post("UFR", "your form was declared")
+    assert [c.method for c in emulator.calls] == ["chat.postMessage", "chat.postMessage"]

@@ -76,7 +76,7 @@ def on_reaction(service: Service, body: dict, event: dict, added: bool) -> None:
     incident_id = _incident_id(service, channel)
     if incident_id is None or item.get("type") != "message" or not _first_time(service, body):
         return
-    timeline.mark_key(service.deps, incident_id, channel, item["ts"], added, reason)
+    timeline.mark_key(service.deps, incident_id, channel, item["ts"], added, reason, event.get("user"))
 
 
 def on_shortcut(service: Service, ack, shortcut: dict, respond) -> None:
@@ -91,5 +91,5 @@ def on_shortcut(service: Service, ack, shortcut: dict, respond) -> None:
     message = shortcut.get("message") or {}
     if message.get("ts"):
         timeline.capture(service.deps, incident_id, channel, {**message, "channel": channel})
-        timeline.mark_key(service.deps, incident_id, channel, message["ts"], True)
+        timeline.mark_key(service.deps, incident_id, channel, message["ts"], True, user=user)
         respond(text=lang._("Added to the timeline."), response_type="ephemeral")
