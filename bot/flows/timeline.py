@@ -185,12 +185,14 @@ def _alert_marks(deps: Deps) -> tuple[str, ...]:
 
 
 def mark_key(deps: Deps, incident_id: int, channel: str, ts: str, key: bool, reason: str = "pin",
-             user: str | None = None) -> bool:
+             user: str | None = None, event_ts: str | None = None) -> bool:
     """The timeline reaction: the message becomes a key moment at the message's own time.
 
     `reason` is "pin" (the timeline reaction or shortcut) or "alert" (the alert reaction: the
-    moment we were alerted, for time to detect). Who marked it is kept per reason, as Slack keeps
-    reactions per person: the message stays key, or the alert, while someone's mark is on it.
+    moment we were alerted, for time to detect). Marks are kept per person, as Slack keeps
+    reactions, each with the time of the event that set it: reaction events are handled in
+    parallel and may arrive out of order, so an older one never undoes a newer one. The message
+    stays key, or the alert, while someone's mark is on it.
     """
     with deps.db.session() as s:
         row = tl.by_message(session=s, channel_id=channel, ts=ts)
@@ -200,20 +202,20 @@ def mark_key(deps: Deps, incident_id: int, channel: str, ts: str, key: bool, rea
         if message is None:
             return False
         capture(deps, incident_id, channel, message)
+    when = float(event_ts) if event_ts else deps.now().timestamp()
     with deps.db.session() as s:
         row = tl.by_message(session=s, channel_id=channel, ts=ts, for_update=True)
         if row is None:
             return False
         marks = _marks(row)
-        who = marks.setdefault(reason, set())
-        if key:
-            who.add(user or UNKNOWN)
-        else:  # an unknown marker (a row from before people were kept) goes with anyone's removal
-            who.difference_update({user or UNKNOWN, UNKNOWN})
-        marks = {r: users for r, users in marks.items() if users}
-        row.key = bool(marks)
-        row.data = {**row.data, "marks": {r: sorted(users) for r, users in sorted(marks.items())},
-                    "alert": "alert" in marks}
+        who = marks.setdefault(reason, {})
+        # Anyone's removal also ends a mark by someone unknown (rows from before people were kept).
+        for person in [user or UNKNOWN] if key else [user or UNKNOWN, UNKNOWN]:
+            if who.get(person, {}).get("at", 0) <= when:
+                who[person] = {"on": key, "at": when}
+        on = {r for r, people in marks.items() if any(m["on"] for m in people.values())}
+        row.key = bool(on)
+        row.data = {**row.data, "marks": marks, "alert": "alert" in on}
         s.add(row)
     return True
 
@@ -221,14 +223,16 @@ def mark_key(deps: Deps, incident_id: int, channel: str, ts: str, key: bool, rea
 UNKNOWN = "?"
 
 
-def _marks(row) -> dict[str, set[str]]:
-    """Who marked a message, per reason; older rows said only `key` (pinned), then reasons alone."""
+def _marks(row) -> dict[str, dict[str, dict]]:
+    """Who marked a message, per reason: {reason: {person: {"on": bool, "at": event time}}}.
+    Older rows said only `key` (pinned by someone unknown)."""
     marks = row.data.get("marks")
+    if isinstance(marks, list):  # reasons only
+        marks = {r: [UNKNOWN] for r in marks}
     if isinstance(marks, dict):
-        return {r: set(users) for r, users in marks.items()}
-    if isinstance(marks, list):
-        return {r: {UNKNOWN} for r in marks}
-    return {"pin": {UNKNOWN}} if row.key else {}
+        return {r: ({p: {"on": True, "at": 0} for p in people} if isinstance(people, list) else dict(people))
+                for r, people in marks.items()}
+    return {"pin": {UNKNOWN: {"on": True, "at": 0}}} if row.key else {}
 
 
 def _fetch_message(deps: Deps, channel: str, ts: str) -> dict | None:

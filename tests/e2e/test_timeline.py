@@ -349,3 +349,20 @@ def test_a_message_stays_key_while_someone_still_has_their_pin_on_it(bot):
     emu.remove_reaction("UEN", ch, ts, "pushpin")
     bot.settle()
     assert not [m for m in _messages(bot) if m.key]
+
+
+def test_reaction_events_handled_out_of_order_keep_the_latest(bot):
+    """A removal handled before the addition it follows (events run in parallel) still wins."""
+    from bot.flows import timeline
+
+    emu = bot.emu
+    ch = _declare(bot)
+    incident_id, deps = _incident_id(bot), bot.rt.deps
+    ts = emu.post_message("UEN", ch, "provider confirms the fault")
+    bot.settle()
+    timeline.mark_key(deps, incident_id, ch, ts, False, "pin", "UFR", "1700000002.000100")  # the removal first
+    timeline.mark_key(deps, incident_id, ch, ts, True, "pin", "UFR", "1700000001.000100")  # then its addition
+    assert not [m for m in _messages(bot) if m.key]
+    timeline.mark_key(deps, incident_id, ch, ts, True, "alert", "UEN", "1700000003.000100")
+    [message] = [m for m in _messages(bot) if m.key]
+    assert message.data["alert"] is True

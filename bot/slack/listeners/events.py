@@ -76,7 +76,8 @@ def on_reaction(service: Service, body: dict, event: dict, added: bool) -> None:
     incident_id = _incident_id(service, channel)
     if incident_id is None or item.get("type") != "message" or not _first_time(service, body):
         return
-    timeline.mark_key(service.deps, incident_id, channel, item["ts"], added, reason, event.get("user"))
+    timeline.mark_key(service.deps, incident_id, channel, item["ts"], added, reason, event.get("user"),
+                      event.get("event_ts"))
 
 
 def on_shortcut(service: Service, ack, shortcut: dict, respond) -> None:
