@@ -14,6 +14,7 @@ from bot.store import incidents as store
 from bot.store import timeline as tl
 
 log = logging.getLogger("cellule.sync")
+MAX_ROUNDS = 3  # a refresh redoes its edits at most this often when the incident keeps changing
 
 
 def fingerprint(text: str, blocks: list | None) -> str:
@@ -24,20 +25,39 @@ def fingerprint(text: str, blocks: list | None) -> str:
 def refresh(deps: Deps, incident_id: int, *, topic: bool = True) -> list[tuple[str, dict]]:
     """Edit the summary and announcements in place; returns problems instead of raising.
 
-    Serialised per incident: two refreshes racing could otherwise land an older edit last, and
-    the stored fingerprint would then claim what Slack does not show. (Across processes the
-    same race remains possible; the next change repairs it.)"""
+    Serialised per incident in this process. Across processes, two refreshes may still race and
+    land an older edit last; so after editing, the incident is read again, and if it changed
+    meanwhile the posts are redone from the newer state. Whoever edits last checks last, so the
+    posts end up showing the latest state."""
     with deps.incident_lock(incident_id):
-        return _refresh(deps, incident_id, topic=topic)
+        problems: list[tuple[str, dict]] = []
+        for _ in range(MAX_ROUNDS):
+            seen, round_problems = _refresh(deps, incident_id, topic=topic)
+            problems = round_problems
+            if _state(deps, incident_id) == seen:
+                break
+        return problems
 
 
-def _refresh(deps: Deps, incident_id: int, *, topic: bool) -> list[tuple[str, dict]]:
+def _signature(row, entries) -> tuple:
+    """What the posts are made of: the incident's version and its window entries."""
+    return row.version, tuple(e.id for e in entries)
+
+
+def _state(deps: Deps, incident_id: int) -> tuple:
+    with deps.db.session() as s:
+        row = store.get(session=s, incident_id=incident_id)
+        return _signature(row, tl.entries(session=s, incident_id=incident_id, kinds=WINDOW_KINDS))
+
+
+def _refresh(deps: Deps, incident_id: int, *, topic: bool) -> tuple[tuple, list[tuple[str, dict]]]:
     problems: list[tuple[str, dict]] = []
     with deps.db.session() as s:
         row = store.get(session=s, incident_id=incident_id)
         incident = store.to_incident(row)
         last_topic = row.setup.get("topic")
         entries = tl.entries(session=s, incident_id=incident_id, kinds=WINDOW_KINDS)
+        seen = _signature(row, entries)
         posts = store.posts(session=s, incident_id=incident_id, kind="summary") + \
             store.posts(session=s, incident_id=incident_id, kind="announcement")
     for post in posts:
@@ -63,4 +83,4 @@ def _refresh(deps: Deps, incident_id: int, *, topic: bool) -> list[tuple[str, di
                 store.mark_setup(session=s, incident_id=incident_id, step="topic", value=new_topic)
         except ChatError as e:
             problems.append(("slack_refused", {"method": e.method, "code": e.code}))
-    return problems
+    return seen, problems

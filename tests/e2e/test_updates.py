@@ -151,6 +151,27 @@ def test_priority_change_updates_summary_topic_and_tells_stakeholders(bot):
     assert thread and "P2" in str(thread[-1]["blocks"]) and "P1" in str(thread[-1]["blocks"])
 
 
+def test_a_refresh_that_raced_another_process_ends_on_the_latest_state(bot, monkeypatch):
+    """Another replica changes the incident while our (older) edit of the summary is on its way."""
+    crisis = _declare(bot)
+    chat, db = bot.rt.deps.chat, bot.rt.deps.db
+    real_update, raced = chat.update, []
+
+    def update(channel, ts, text, blocks=None):
+        if not raced:
+            raced.append(True)
+            with db.session() as s:  # the other replica's change (its own refresh already done)
+                row = store.by_ref(session=s, ref="TSR-2641")
+                row.priority = "P4"
+                store.save(session=s, row=row, now=bot.rt.deps.now())
+        real_update(channel, ts, text, blocks)
+
+    monkeypatch.setattr(chat, "update", update)
+    bot.command("UEN", "set priority P1", channel=crisis)
+    summary = str(bot.posts(crisis)[0]["blocks"])
+    assert raced and "P4" in summary and "P1" not in summary  # the latest state, not our older one
+
+
 def test_stakeholder_can_read_status_but_not_change(bot):
     crisis = _declare(bot)
     bot.command("USTAKE", "status", channel=crisis)
