@@ -30,10 +30,8 @@ def refresh(deps: Deps, incident_id: int, *, topic: bool = True) -> list[tuple[s
     meanwhile the posts are redone from the newer state. Whoever edits last checks last, so the
     posts end up showing the latest state."""
     with deps.incident_lock(incident_id):
-        problems: list[tuple[str, dict]] = []
         for _ in range(MAX_ROUNDS):
-            seen, round_problems = _refresh(deps, incident_id, topic=topic)
-            problems = round_problems
+            seen, problems = _refresh(deps, incident_id, topic=topic)
             if _state(deps, incident_id) == seen:
                 break
         return problems

@@ -32,14 +32,15 @@ def leading_time(deps: Deps, text: str) -> tuple[datetime | None, str]:
 def add_event(deps: Deps, incident: Incident, *, user: str, text: str) -> Entry:
     """`/incident event [<time>] <text>`: a key moment, echoed in the channel so everyone sees it."""
     at, rest = leading_time(deps, text)
-    alert, rest = impact.alert_mark(rest, _alert_marks(deps))
+    marks = _alert_marks(deps)
+    alert, rest = impact.alert_mark(rest, marks)
     if alert and at is None:  # "🚨 12h13 alerts raised": the time may follow the mark
         at, rest = leading_time(deps, rest)
     if not rest:
         raise UserError("event_text")
     texts = split_texts(rest, deps.settings.languages)
     for code, value in texts.items():  # "FR 🚨 alertes EN 🚨 alerts" marks it too
-        marked, texts[code] = impact.alert_mark(value, _alert_marks(deps))
+        marked, texts[code] = impact.alert_mark(value, marks)
         alert = alert or marked
     if not any(texts.values()):
         raise UserError("event_text")
@@ -227,11 +228,8 @@ def _marks(row) -> dict[str, dict[str, dict]]:
     """Who marked a message, per reason: {reason: {person: {"on": bool, "at": event time}}}.
     Older rows said only `key` (pinned by someone unknown)."""
     marks = row.data.get("marks")
-    if isinstance(marks, list):  # reasons only
-        marks = {r: [UNKNOWN] for r in marks}
-    if isinstance(marks, dict):
-        return {r: ({p: {"on": True, "at": 0} for p in people} if isinstance(people, list) else dict(people))
-                for r, people in marks.items()}
+    if marks is not None:
+        return {r: dict(people) for r, people in marks.items()}
     return {"pin": {UNKNOWN: {"on": True, "at": 0}}} if row.key else {}
 
 

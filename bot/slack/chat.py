@@ -71,8 +71,9 @@ class Chat:
         # (3 s) hostage: short timeout, no retries; on failure the first language is used.
         self._quick = WebClient(token=client.token, base_url=client.base_url, timeout=LOCALE_TIMEOUT,
                                 retry_handlers=[], logger=client.logger)
-        # Posting is not idempotent: its client retries 429s only (Slack did nothing then); after a
-        # server error or a lost connection, `post` first looks whether the message landed.
+        # Posting is not idempotent: its client retries only what Slack never carried out (429, a
+        # refused connection); after a server error or a lost connection, `post` first looks
+        # whether the message landed.
         self._once = WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout,
                                logger=client.logger,
                                retry_handlers=[*(h for h in client.retry_handlers

@@ -66,12 +66,18 @@ def test_pin_reaction_marks_a_key_moment_at_the_message_time_and_unmarks(bot):
     assert not [m for m in _messages(bot) if m.key]
 
 
-def test_event_command_records_the_typed_time_and_echoes_it(bot):
+def test_event_command_records_the_typed_time_and_echoes_it(bot, clock):
+    from zoneinfo import ZoneInfo
+
+    paris = ZoneInfo("Europe/Paris")
+    # A fixed "now": read against the wall clock, "00:01" typed at midnight is the minute just
+    # starting (within the clock-skew allowance), which made this test depend on the time of day.
+    clock.set(datetime(2025, 12, 4, 12, 40, tzinfo=paris))
     ch = _declare(bot)
     bot.command("UEN", "event 00:01 FR contact du prestataire EN provider contacted", channel=ch)
     events = [e for e in _entries(bot) if e.kind.value == "event"]
     assert len(events) == 1 and events[0].texts == {"fr": "contact du prestataire", "en": "provider contacted"}
-    assert events[0].at <= datetime.now(timezone.utc)
+    assert events[0].at == datetime(2025, 12, 4, 0, 1, tzinfo=paris)  # today's, the latest past 00:01
     assert "provider contacted" in str(bot.posts(ch)[-1]["blocks"])
 
 
