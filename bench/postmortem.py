@@ -96,7 +96,7 @@ def run_one(db_kind: str, tmp: Path, n: int, repeat: int) -> dict:
         settings = Settings.from_env({"DATABASE_URL": url, "INCIDENT_PREFIX": "TSR"})
         db = Database(url)
         try:
-            deps = Deps(settings=settings, db=db, catalogs=catalogs_for(settings), chat=None)
+            deps = Deps(settings=settings, db=db, catalogs=catalogs_for(settings), messenger=None)
             ref, incident_id, seed_s = _seed(db, n)
             with db.engine.connect() as conn:
                 count = conn.execute(sa.text("SELECT count(*) FROM timeline_entry WHERE incident_id = :i"),

@@ -15,7 +15,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.config import Settings
-from bot.flows.service import WORK_THREADS
+from bot.slack.edge import WORK_THREADS
 from bot.slack.app import LISTENER_THREADS
 from bot.emulator.server import Server
 from bot.server import MAX_BODY
@@ -23,7 +23,7 @@ from bot.slack.client import make_client
 
 # Keep in step with bot.server.serve_http (threads, body limit, ident).
 WAITRESS = {"threads": 16, "max_request_body_size": MAX_BODY, "ident": "cellule"}
-# The serving bot's pools (bot.slack.app, bot.flows.service): the minimal app gets the same listener pool.
+# The serving bot's pools (bot.slack.app, bot.slack.edge): the minimal app gets the same listener pool.
 BOLT_POOL = LISTENER_THREADS
 WORK_POOL = WORK_THREADS
 

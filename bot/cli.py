@@ -124,11 +124,11 @@ def serve(settings: Settings) -> int:
 
 
 def _recover(rt) -> None:
-    from bot.flows import timeline
+    from bot.flows import recovery, timeline
     from bot.store import incidents as store
 
     try:
-        rt.service.resume_unfinished()
+        recovery.resume_unfinished(rt.deps, rt.permissions)
         with rt.deps.db.session() as s:
             ids = [r.id for r in store.open_incidents(session=s) if r.channel_id]
         for incident_id in ids:
@@ -162,7 +162,7 @@ def _offline_deps(settings: Settings):
     if not is_current(db.engine):
         raise ConfigError("DATABASE_URL: this database is not migrated to this version of Cellule "
                           "(run `python -m bot db upgrade`)")
-    return Deps(settings=settings, db=db, catalogs=catalogs_for(settings), chat=None)
+    return Deps(settings=settings, db=db, catalogs=catalogs_for(settings), messenger=None)
 
 
 def print_postmortem(settings: Settings, ref: str, lang: str | None) -> int:

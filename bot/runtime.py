@@ -1,4 +1,4 @@
-"""Assemble the bot from settings: database, catalogs, Slack client, flows, Bolt app."""
+"""The composition root: the one place that wires adapters into the use cases and the Bolt app."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from slack_bolt import App
 
 from bot.config import Settings
 from bot.flows.deps import Deps, utcnow
-from bot.flows.service import Service
+from bot.flows.incidents import Permissions
 from bot.i18n import Catalogs
 from bot.slack.app import build_app
 from bot.slack.chat import Chat
 from bot.slack.client import make_client
+from bot.slack.edge import Edge
+from bot.slack.messenger import SlackMessenger
 from bot.store.db import Database
 
 
@@ -23,8 +25,16 @@ from bot.store.db import Database
 class Runtime:
     settings: Settings
     deps: Deps
-    service: Service
+    edge: Edge
     app: App
+
+    @property
+    def chat(self) -> Chat:
+        return self.edge.chat
+
+    @property
+    def permissions(self) -> Permissions:
+        return self.edge.permissions
 
     def wsgi(self):
         from bot.server import make_wsgi
@@ -42,6 +52,7 @@ def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow, executo
     tests pass one counting pool for both, so they can wait until the bot is idle."""
     db = Database(settings.database_url)
     chat = Chat(make_client(settings))
-    deps = Deps(settings=settings, db=db, catalogs=catalogs_for(settings), chat=chat, clock=clock)
-    service = Service(deps, work=work_executor or executor)
-    return Runtime(settings, deps, service, build_app(settings, service, executor))
+    deps = Deps(settings=settings, db=db, catalogs=catalogs_for(settings), messenger=SlackMessenger(chat), clock=clock)
+    work = work_executor or executor
+    edge = Edge(deps, Permissions(deps), chat, **({"work": work} if work else {}))
+    return Runtime(settings, deps, edge, build_app(settings, edge, executor))

@@ -12,14 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from bot.core.errors import Refusal
 from bot.core.model import Texts
 
 
-class BilingualError(ValueError):
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(f"{code}: {params}")
-        self.code = code
-        self.params = params
+class BilingualError(Refusal, ValueError):
+    """Text whose language codes cannot be read (a code twice)."""
 
 
 def split_texts(text: str, languages: Sequence[str]) -> Texts:

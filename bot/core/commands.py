@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.core.errors import Refusal
 from bot.core.model import Priority
 
 SUBCOMMANDS = (
@@ -20,13 +21,7 @@ _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _PRIORITY = re.compile(r"^[Pp](\d+)$")
 
 
-class CommandError(Exception):
-    """`code` is a stable name the edge turns into a translated reply; params fill it."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+CommandError = Refusal  # a command that cannot be read or is refused
 
 
 @dataclass(frozen=True)

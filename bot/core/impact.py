@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
+from bot.core.errors import Refusal
 from bot.core.model import EntryKind, Entry, Incident
 
 OPENING_KINDS = frozenset({EntryKind.IMPACT_START, EntryKind.REOPENED})
@@ -32,7 +32,7 @@ class Window:
         return max((self.end or now) - self.start, timedelta(0))
 
 
-class ImpactError(ValueError):
+class ImpactError(Refusal, ValueError):
     """A start or end that would make the windows inconsistent.
 
     Stable codes (callers pick the message from the code; params fill it in):
@@ -44,11 +44,6 @@ class ImpactError(ValueError):
     `check_impact_window` (a whole window typed after the fact) raises ``"end_before_start"`` and
     ``"overlap"`` with the same params.
     """
-
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
 
     def __repr__(self) -> str:
         return f"ImpactError({self.code!r}, **{self.params!r})"

@@ -36,6 +36,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateutil_parser
 
+from bot.core.errors import Refusal
+
 # A typed time this far ahead of the server clock is still accepted (clocks and people drift).
 CLOCK_SKEW = timedelta(minutes=1)
 
@@ -43,13 +45,8 @@ CLOCK_SKEW = timedelta(minutes=1)
 MAX_TIME_WORDS = 8
 
 
-class TimeParseError(ValueError):
+class TimeParseError(Refusal, ValueError):
     """A typed time we refuse; ``code`` is one of the codes in the module docstring."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(f"{code}: {params}")
-        self.code = code
-        self.params = params
 
 
 class _Info(dateutil_parser.parserinfo):

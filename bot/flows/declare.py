@@ -16,12 +16,11 @@ from datetime import datetime
 from bot.core.channel_name import channel_name, naming_title, with_suffix
 from bot.core.impact import WINDOW_KINDS
 from bot.core.model import Entry, EntryKind, Incident, Priority, Responsibility, Role, Texts
-from bot.flows import sync
 from bot.flows.deps import Deps, UserError
 from bot.flows.incidents import Permissions
+from bot.flows.ports import Announcement, Problem, Room, Summary, Undelivered
 from bot.i18n import N_
-from bot.slack import render
-from bot.slack.chat import ChatError
+from bot.render.header import across
 from bot.store import incidents as store
 from bot.store import timeline as tl
 
@@ -52,7 +51,7 @@ class LeaseLost(Exception):
 @dataclass
 class SetupReport:
     incident: Incident
-    problems: list[tuple[str, dict]] = field(default_factory=list)  # (message code, params) to tell the declarer
+    problems: list[Problem] = field(default_factory=list)  # to tell the declarer
     channel_ok: bool = False
     busy: bool = False  # another run is doing the steps right now
     lease: datetime | None = None  # ours while we run the steps, renewed at each one
@@ -129,7 +128,7 @@ def _steps(deps: Deps, incident_id: int, permissions: Permissions, progress, rep
     if not incident.channel_id:
         try:
             _create_channel(deps, incident, private)
-        except ChatError as e:
+        except Undelivered as e:
             report.problems.append(("channel_failed", {"code": e.code}))
             return report
     report.channel_ok = True
@@ -141,55 +140,54 @@ def _steps(deps: Deps, incident_id: int, permissions: Permissions, progress, rep
         report.problems += invited
         if not any(code == "slack_refused" for code, _ in invited):  # else invite again on the next run
             _mark(deps, report, "invited")
+    messenger = deps.messenger
     if not done.get("summary"):
         try:
-            text, blocks = render.summary(incident, _entries(deps, incident_id), deps.langs)
-            ts = deps.chat.post(incident.channel_id, text, blocks)
+            notice = Summary(incident, _entries(deps, incident_id), deps.langs)
+            ts = messenger.publish(incident.channel_id, notice)
             with deps.db.session() as s:
                 store.add_post(session=s, incident_id=incident_id, kind="summary", channel_id=incident.channel_id, ts=ts,
-                               languages=deps.settings.languages, shown=sync.fingerprint(text, blocks))
+                               languages=deps.settings.languages, shown=messenger.shown(notice))
             done["summary"] = ts  # posted: a failed pin must not post it a second time
             _mark(deps, report, "summary", ts)
-        except ChatError as e:
-            report.problems.append(("slack_refused", {"method": e.method, "code": e.code}))
+        except Undelivered as e:
+            report.problems.append(e.problem())
     if isinstance(done.get("summary"), str) and not done.get("pinned"):  # older rows say True: pinned then
         try:
-            deps.chat.pin(incident.channel_id, done["summary"])
+            messenger.pin(incident.channel_id, done["summary"])
             _mark(deps, report, "pinned")
-        except ChatError as e:
-            report.problems.append(("slack_refused", {"method": e.method, "code": e.code}))
+        except Undelivered as e:
+            report.problems.append(e.problem())
     if not done.get("topic"):
         try:
-            deps.chat.set_topic(incident.channel_id, render.topic(incident, deps.langs))
-            _mark(deps, report, "topic", render.topic(incident, deps.langs))
-        except ChatError as e:
-            report.problems.append(("slack_refused", {"method": e.method, "code": e.code}))
+            _mark(deps, report, "topic", messenger.set_topic(incident.channel_id, incident, deps.langs))
+        except Undelivered as e:
+            report.problems.append(e.problem())
     announced = dict(done.get("announced") or {})
     for target in deps.settings.announce:
         if target.channel in announced:
             continue
         langs = [deps.catalogs.lang(c) for c in deps.settings.announce_languages(target)]
-        text, blocks = render.announcement(incident, _entries(deps, incident_id), langs, deps.langs)
+        notice = Announcement(incident, _entries(deps, incident_id), langs, deps.langs)
         try:
-            ts = deps.chat.post(target.channel, text, blocks)
-        except ChatError as e:
+            ts = messenger.publish(target.channel, notice)
+        except Undelivered as e:
             code = "announce_not_in_channel" if e.code in ("not_in_channel", "channel_not_found") else "slack_refused"
             report.problems.append((code, {"channel": f"<#{target.channel}>", "method": e.method, "code": e.code}))
             continue
         with deps.db.session() as s:
             store.add_post(session=s, incident_id=incident_id, kind="announcement", channel_id=target.channel, ts=ts,
-                           languages=tuple(l.code for l in langs), shown=sync.fingerprint(text, blocks))
+                           languages=tuple(l.code for l in langs), shown=messenger.shown(notice))
         announced[target.channel] = ts
         _mark(deps, report, "announced", announced)
     if announced and not done.get("bookmark"):
         channel, ts = next(iter(announced.items()))
         try:
-            link = deps.chat.permalink(channel, ts)
-            label = render.joined(deps.langs, BOOKMARK)
-            deps.chat.bookmark(incident.channel_id, render.cut(label, 100), link)
+            messenger.bookmark(incident.channel_id, across(deps.langs, lambda l: l._(BOOKMARK)),
+                               messenger.link(channel, ts))
             _mark(deps, report, "bookmark")
-        except ChatError as e:
-            report.problems.append(("slack_refused", {"method": e.method, "code": e.code}))
+        except Undelivered as e:
+            report.problems.append(e.problem())
     if not any(code in ("slack_refused",) for code, _ in report.problems):
         with deps.db.session() as s:
             row = store.get(session=s, incident_id=incident_id, lock=True)
@@ -221,9 +219,9 @@ def _create_channel(deps: Deps, incident: Incident, private: bool) -> None:
     name, ours = base, None
     for n in range(2, MAX_NAME_TRIES + 2):
         try:
-            channel = deps.chat.create_channel(name, private)
+            channel = deps.messenger.open_room(name, private)
             break
-        except ChatError as e:
+        except Undelivered as e:
             if e.code != "name_taken":
                 raise
             if ours is None or name not in ours:  # listed again: a lost answer may have made it ours
@@ -233,21 +231,20 @@ def _create_channel(deps: Deps, incident: Incident, private: bool) -> None:
                 break
             name = with_suffix(base, n)
     else:
-        raise ChatError("name_taken", "conversations.create")
+        raise Undelivered("name_taken", "open_room")
     with deps.db.session() as s:
         row = store.get(session=s, incident_id=incident.id, lock=True)
-        row.channel_id, row.channel_name = channel["id"], channel.get("name", name)
+        row.channel_id, row.channel_name = channel.id, channel.name or name
         s.add(row)
-    incident.channel_id, incident.channel_name = channel["id"], channel.get("name", name)
+    incident.channel_id, incident.channel_name = channel.id, channel.name or name
 
 
-def _created_by_us(deps: Deps) -> dict[str, dict]:
+def _created_by_us(deps: Deps) -> dict[str, Room]:
     """The bot's own unarchived channels that it created, by name."""
-    bot_user = deps.chat.me().get("user_id")
-    return {c["name"]: c for c in deps.chat.own_channels() if c.get("creator") == bot_user and c.get("name")}
+    return deps.messenger.rooms_we_made()
 
 
-def _left_behind(deps: Deps, incident: Incident, private: bool, channel: dict | None) -> dict | None:
+def _left_behind(deps: Deps, incident: Incident, private: bool, channel: Room | None) -> Room | None:
     """This channel of ours if it can only be this incident's, else None.
 
     Slack can create the channel and the answer still be lost (a server error that the client
@@ -257,40 +254,31 @@ def _left_behind(deps: Deps, incident: Incident, private: bool, channel: dict | 
     the declaration (not a leftover of a reset database reusing the number), and held by no
     incident. Someone else's channel is never taken.
     """
-    if channel is None or bool(channel.get("is_private")) != private:
+    if channel is None or channel.private != private:
         return None
-    created = channel.get("created") or 0
-    if incident.declared_at and created < incident.declared_at.timestamp() - CREATED_MARGIN:
+    if incident.declared_at and channel.created < incident.declared_at.timestamp() - CREATED_MARGIN:
         return None
     with deps.db.session() as s:
-        if store.by_channel(session=s, channel_id=channel["id"]) is not None:
+        if store.by_channel(session=s, channel_id=channel.id) is not None:
             return None
-    log.info("taking back channel %s, created earlier for this incident", channel["name"])
+    log.info("taking back channel %s, created earlier for this incident", channel.name)
     return channel
 
 
-def _invite(deps: Deps, incident: Incident, permissions: Permissions) -> list[tuple[str, dict]]:
-    problems: list[tuple[str, dict]] = []
+def _invite(deps: Deps, incident: Incident, permissions: Permissions) -> list[Problem]:
+    problems: list[Problem] = []
     users, failed_groups = permissions.crisis_unit_users()
     for group in failed_groups:
         problems.append(("crisis_group_unknown", {"group": group}))
     try:
-        bot_user = deps.chat.me().get("user_id")
-    except ChatError as e:  # setup reports Slack's refusals, it never raises them
-        return problems + [("slack_refused", {"method": e.method, "code": e.code})]
-    wanted = [u for u in [incident.declared_by, *sorted(users)] if u and u != bot_user]
-    wanted = list(dict.fromkeys(wanted))
+        bot_user = deps.messenger.bot_user()
+    except Undelivered as e:  # setup reports Slack's refusals, it never raises them
+        return problems + [e.problem()]
+    wanted = list(dict.fromkeys(u for u in [incident.declared_by, *sorted(users)] if u and u != bot_user))
     if not wanted:
         return problems
     try:
-        answer = deps.chat.invite(incident.channel_id, wanted)
-        errors = answer.get("errors") or []
-    except ChatError as e:
-        errors = (e.detail or {}).get("errors") or [] if isinstance(e.detail, dict) else []
-        if not errors and e.code != "already_in_channel":
-            problems.append(("slack_refused", {"method": e.method, "code": e.code}))
-    for err in errors:
-        if err.get("error") in ("already_in_channel", "cant_invite_self"):
-            continue  # fine: they are there already
-        problems.append(("crisis_user_unknown", {"user": err.get("user", "?"), "code": err.get("error", "?")}))
-    return problems
+        refused = deps.messenger.invite(incident.channel_id, wanted).refused
+    except Undelivered as e:
+        return problems + [e.problem()]
+    return problems + [("crisis_user_unknown", {"user": user, "code": code}) for user, code in refused]

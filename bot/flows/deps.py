@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from bot.config import Settings
+from bot.core.errors import Refusal
 from bot.i18n import Catalogs, Lang
-from bot.slack.chat import Chat
+from bot.flows.ports import Messenger
 from bot.store.db import Database
 
 
@@ -22,7 +23,7 @@ class Deps:
     settings: Settings
     db: Database
     catalogs: Catalogs
-    chat: Chat
+    messenger: Messenger
     clock: Callable[[], datetime] = field(default=utcnow)
     _locks: dict[int, threading.Lock] = field(default_factory=dict, repr=False)
     _locks_guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -46,18 +47,10 @@ class Deps:
     def lang_of(self, user: str | None) -> Lang:
         """The person's Slack language when we ship it, else the first configured one."""
         if user:
-            locale = self.chat.user_locale(user)
-            if locale:
-                code = locale.replace("_", "-").split("-")[0].lower()
-                if code in self.catalogs.languages:
-                    return self.catalogs.lang(code)
+            code = self.messenger.language_of(user)
+            if code in self.catalogs.languages:
+                return self.catalogs.lang(code)
         return self.catalogs.lang(self.settings.languages[0])
 
 
-class UserError(Exception):
-    """A refusal or mistake to tell the person, in their language. `code` picks the message."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+UserError = Refusal  # a refusal or mistake to tell the person, in their language

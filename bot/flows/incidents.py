@@ -6,10 +6,23 @@ import time
 
 from bot.core.model import Incident
 from bot.flows.deps import Deps, UserError
-from bot.slack.chat import ChatError
+from bot.flows.ports import Undelivered
 from bot.store import incidents as store
 
 GROUP_TTL = 300.0  # seconds a user group's member list is trusted
+
+
+def by_id(deps: Deps, incident_id: int) -> Incident | None:
+    with deps.db.session() as s:
+        row = store.get(session=s, incident_id=incident_id)
+    return store.to_incident(row) if row else None
+
+
+def of_channel(deps: Deps, channel_id: str) -> int | None:
+    """The id of the incident whose crisis channel this is, if any."""
+    with deps.db.session() as s:
+        row = store.by_channel(session=s, channel_id=channel_id)
+    return row.id if row else None
 
 
 def find(deps: Deps, *, channel_id: str | None, ref: str | None, command: str) -> Incident:
@@ -36,7 +49,7 @@ class Permissions:
             if member.startswith("S"):
                 try:
                     users |= self._group(member)
-                except ChatError:
+                except Undelivered:
                     failed.append(member)
             else:
                 users.add(member)
@@ -47,7 +60,7 @@ class Permissions:
         cached = self._groups.get(group)
         if cached and now - cached[0] < GROUP_TTL:
             return cached[1]
-        members = set(self.deps.chat.usergroup_members(group))
+        members = set(self.deps.messenger.group_members(group))
         self._groups[group] = (now, members)
         return members
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.bilingual import BilingualError
-from bot.core.commands import CommandError
+from bot.core.errors import Refusal
 from bot.core.impact import ImpactError
 from bot.core.model import Status
 from bot.core.timeparse import TimeParseError
-from bot.flows.deps import UserError
 from bot.i18n import N_, Lang
 
 MESSAGES: dict[str, str] = {
@@ -75,7 +73,7 @@ def describe(lang: Lang, code: str, /, **params) -> str:
 
 
 # Every exception that is a refusal to explain, never a failure to log.
-REFUSALS = (UserError, CommandError, TimeParseError, ImpactError, BilingualError)
+REFUSALS = (Refusal,)
 # Each kind's codes live under a prefix in MESSAGES (TimeParseError "future" -> "time_future").
 _PREFIX = {TimeParseError: "time_", ImpactError: "impact_"}
 

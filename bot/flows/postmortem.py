@@ -9,7 +9,7 @@ from bot.core.postmortem import Postmortem, compile_postmortem
 from bot.flows.deps import Deps
 from bot.i18n import Lang
 from bot.render.postmortem import render_postmortem
-from bot.slack.chat import ChatError
+from bot.flows.ports import Plain, Problem, Undelivered
 from bot.store import incidents as store
 from bot.store import timeline as tl
 
@@ -19,7 +19,7 @@ class Published:
     ref: str
     markdown: str
     missing: list[str]
-    problems: list[tuple[str, dict]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
 
 def timeline_hint(lang: Lang, ref: str) -> str:
@@ -49,18 +49,18 @@ def publish(deps: Deps, incident_id: int, *, user: str) -> Published:
     if channel:
         title = " / ".join(dict.fromkeys(l._("Postmortem {ref}", ref=ref) for l in deps.langs))
         try:
-            deps.chat.upload_file(channel, f"{ref}-postmortem.md", markdown, comment=title, title=title)
-        except ChatError as e:
-            out.problems.append(("slack_refused", {"method": e.method, "code": e.code}))
+            deps.messenger.attach(channel, f"{ref}-postmortem.md", markdown, title)
+        except Undelivered as e:
+            out.problems.append(e.problem())
         try:
-            new_id = deps.chat.channel_canvas(channel, markdown, canvas_id, title)
+            new_id = deps.messenger.room_document(channel, markdown, canvas_id, title)
             if new_id != canvas_id:
                 with deps.db.session() as s:
                     r = store.get(session=s, incident_id=incident_id, lock=True)
                     r.canvas_id = new_id
                     s.add(r)
-        except ChatError as e:
-            out.problems.append(("slack_refused", {"method": e.method, "code": e.code}))
+        except Undelivered as e:
+            out.problems.append(e.problem())
     with deps.db.session() as s:
         announcements = store.posts(session=s, incident_id=incident_id, kind="announcement")
         tl.add(session=s, incident_id=incident_id, now=deps.now(),
@@ -70,7 +70,7 @@ def publish(deps: Deps, incident_id: int, *, user: str) -> Published:
         text = "\n".join(l._("The postmortem of {ref} is published in <#{channel}>.", ref=ref, channel=channel)
                          for l in langs)
         try:
-            deps.chat.post(a.channel_id, text, thread_ts=a.ts, broadcast=True)
-        except ChatError as e:
-            out.problems.append(("slack_refused", {"method": e.method, "code": e.code}))
+            deps.messenger.publish(a.channel_id, Plain(text), thread=a.ts, broadcast=True)
+        except Undelivered as e:
+            out.problems.append(e.problem())
     return out

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 
 from bot.core.impact import WINDOW_KINDS
 from bot.flows.deps import Deps
-from bot.slack import render
-from bot.slack.chat import ChatError
+from bot.flows.ports import Announcement, Problem, Summary, Undelivered
 from bot.store import incidents as store
 from bot.store import timeline as tl
 
@@ -17,12 +14,7 @@ log = logging.getLogger("cellule.sync")
 MAX_ROUNDS = 3  # a refresh redoes its edits at most this often when the incident keeps changing
 
 
-def fingerprint(text: str, blocks: list | None) -> str:
-    """Stable across processes (unlike hash()), so every replica agrees on what a post shows."""
-    return hashlib.sha256(json.dumps([text, blocks], sort_keys=True).encode()).hexdigest()[:40]
-
-
-def refresh(deps: Deps, incident_id: int, *, topic: bool = True) -> list[tuple[str, dict]]:
+def refresh(deps: Deps, incident_id: int, *, topic: bool = True) -> list[Problem]:
     """Edit the summary and announcements in place; returns problems instead of raising.
 
     Serialised per incident in this process. Across processes, two refreshes may still race and
@@ -48,8 +40,8 @@ def _state(deps: Deps, incident_id: int) -> tuple:
         return _signature(row, tl.entries(session=s, incident_id=incident_id, kinds=WINDOW_KINDS))
 
 
-def _refresh(deps: Deps, incident_id: int, *, topic: bool) -> tuple[tuple, list[tuple[str, dict]]]:
-    problems: list[tuple[str, dict]] = []
+def _refresh(deps: Deps, incident_id: int, *, topic: bool) -> tuple[tuple, list[Problem]]:
+    problems: list[Problem] = []
     with deps.db.session() as s:
         row = store.get(session=s, incident_id=incident_id)
         incident = store.to_incident(row)
@@ -58,27 +50,26 @@ def _refresh(deps: Deps, incident_id: int, *, topic: bool) -> tuple[tuple, list[
         seen = _signature(row, entries)
         posts = store.posts(session=s, incident_id=incident_id, kind="summary") + \
             store.posts(session=s, incident_id=incident_id, kind="announcement")
+    messenger = deps.messenger
     for post in posts:
         if post.kind == "summary":
-            text, blocks = render.summary(incident, entries, deps.langs)
+            notice = Summary(incident, entries, deps.langs)
         else:
-            langs = deps.langs_of(post)
-            text, blocks = render.announcement(incident, entries, langs, deps.langs)
-        shown = fingerprint(text, blocks)
+            notice = Announcement(incident, entries, deps.langs_of(post), deps.langs)
+        shown = messenger.shown(notice)
         if post.shown == shown:
             continue
         try:
-            deps.chat.update(post.channel_id, post.ts, text, blocks)
+            messenger.revise(post.channel_id, post.ts, notice)
             with deps.db.session() as s:
                 store.set_shown(session=s, post_id=post.id, shown=shown)
-        except ChatError as e:
-            problems.append(("slack_refused", {"method": e.method, "code": e.code}))
-    new_topic = render.topic(incident, deps.langs)
-    if topic and incident.channel_id and new_topic != last_topic:
+        except Undelivered as e:
+            problems.append(e.problem())
+    if topic and incident.channel_id and messenger.topic_of(incident, deps.langs) != last_topic:
         try:
-            deps.chat.set_topic(incident.channel_id, new_topic)
+            new_topic = messenger.set_topic(incident.channel_id, incident, deps.langs)
             with deps.db.session() as s:
                 store.mark_setup(session=s, incident_id=incident_id, step="topic", value=new_topic)
-        except ChatError as e:
-            problems.append(("slack_refused", {"method": e.method, "code": e.code}))
+        except Undelivered as e:
+            problems.append(e.problem())
     return seen, problems

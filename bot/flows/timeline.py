@@ -12,8 +12,7 @@ from bot.core.model import Entry, EntryKind, Incident
 from bot.core.timeparse import TimeParseError, parse_when, split_leading_time
 from bot.flows import sync
 from bot.flows.deps import Deps, UserError
-from bot.slack import render
-from bot.slack.chat import ChatError
+from bot.flows.ports import KeyMoment, Undelivered
 from bot.store import incidents as store
 from bot.store import timeline as tl
 
@@ -51,16 +50,14 @@ def add_event(deps: Deps, incident: Incident, *, user: str, text: str) -> Entry:
         row = tl.add(session=s, incident_id=incident.id, now=now, entry=entry)
     entry.id = row.id
     if incident.channel_id:
-        when = " / ".join(dict.fromkeys(l.time(entry.at, now=now) for l in deps.langs))
-        body = render.multilingual(texts, deps.langs, deps.langs)
         icon = f":{deps.settings.alert_emoji}:" if alert else ":pushpin:"
+        notice = KeyMoment(at=entry.at, text=rest, texts=texts, langs=deps.langs, icon=icon, now=now)
         try:
-            ts = deps.chat.post(incident.channel_id, f"{icon} {when} — {render.escape(rest)}",
-                                render.sections(f"{icon} *{when}*\n{body}"))
+            ts = deps.messenger.publish(incident.channel_id, notice)
             with deps.db.session() as s:
                 store.add_post(session=s, incident_id=incident.id, kind="event", channel_id=incident.channel_id,
                                ts=ts, entry_id=row.id)
-        except ChatError:
+        except Undelivered:
             log.warning("event recorded but not echoed in %s", incident.channel_id)
     return entry
 
@@ -181,6 +178,12 @@ def deleted(deps: Deps, incident_id: int, channel: str, ts: str) -> None:
         s.add(tombstone)
 
 
+def first_time(deps: Deps, event_id: str) -> bool:
+    """Slack retries an event with the same id; whichever process sees it first handles it."""
+    with deps.db.session() as s:
+        return tl.first_time_seen(session=s, event_id=event_id, now=deps.now())
+
+
 def _alert_marks(deps: Deps) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*impact.ALERT_MARKS, f":{deps.settings.alert_emoji}:")))
 
@@ -235,13 +238,9 @@ def _marks(row) -> dict[str, dict[str, dict]]:
 
 def _fetch_message(deps: Deps, channel: str, ts: str) -> dict | None:
     try:
-        answer = deps.chat.history(channel, oldest=None, cursor=None, latest=ts, inclusive=True, limit=1)
-    except ChatError:
+        return deps.messenger.message(channel, ts)
+    except Undelivered:
         return None
-    for m in answer.get("messages", []):
-        if m.get("ts") == ts:
-            return m
-    return None
 
 
 def is_people_message(message: dict, bot_user: str | None) -> bool:
@@ -258,26 +257,15 @@ def backfill(deps: Deps, incident_id: int) -> int:
         channel = row.channel_id
     if not channel:
         return 0
-    bot_user = deps.chat.me().get("user_id")
-    added, cursor, threads = 0, None, []
-    while True:
-        answer = deps.chat.history(channel, cursor=cursor)
-        for m in answer.get("messages", []):
-            if m.get("reply_count"):
-                threads.append(m["ts"])
-            if is_people_message(m, bot_user):
-                added += capture(deps, incident_id, channel, m)
-        cursor = (answer.get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
-            break
+    bot_user = deps.messenger.bot_user()
+    added, threads = 0, []
+    for m in deps.messenger.messages(channel):
+        if m.get("reply_count"):
+            threads.append(m["ts"])
+        if is_people_message(m, bot_user):
+            added += capture(deps, incident_id, channel, m)
     for parent in threads:
-        cursor = None
-        while True:
-            answer = deps.chat.replies(channel, parent, cursor=cursor)
-            for m in answer.get("messages", []):
-                if m.get("ts") != parent and is_people_message(m, bot_user):
-                    added += capture(deps, incident_id, channel, m)
-            cursor = (answer.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                break
+        for m in deps.messenger.thread(channel, parent):
+            if m.get("ts") != parent and is_people_message(m, bot_user):
+                added += capture(deps, incident_id, channel, m)
     return added

@@ -6,12 +6,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.core import impact, lifecycle
-from bot.core.model import Entry, EntryKind, Incident, Priority, Responsibility, Role, Status, Texts
+from bot.core.bilingual import split_texts
+from bot.core.commands import FIELDS, parse_priority
+from bot.core.model import Action, Entry, EntryKind, Incident, Priority, Responsibility, Role, Status, Texts
 from bot.flows import sync
 from bot.flows.deps import Deps, UserError
+from bot.flows.ports import Problem, StatusUpdate, Undelivered
+from bot.i18n.vocabulary import parse_responsibility
 from bot.render.header import header_line
-from bot.slack import render
-from bot.slack.chat import ChatError
 from bot.store import incidents as store
 from bot.store import timeline as tl
 
@@ -23,7 +25,7 @@ class Outcome:
     incident: Incident
     entry_id: int | None = None
     missing: list[str] = field(default_factory=list)  # languages with no text yet
-    problems: list[tuple[str, dict]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     channels: int = 0  # where the update was meant to be posted
     posted: int = 0  # where it was
 
@@ -70,11 +72,11 @@ def post_update(deps: Deps, incident_id: int, *, user: str, status: Status, text
 
 
 def _post_everywhere(deps: Deps, incident: Incident, entries: list[Entry], entry_id: int, status: Status,
-                     texts: Texts, *, broadcast: bool, out: Outcome | None = None) -> list[tuple[str, dict]]:
+                     texts: Texts, *, broadcast: bool, out: Outcome | None = None) -> list[Problem]:
     """Crisis channel: every language. Stakeholders: their languages, in the announcement's thread.
 
     Counts on `out` how many channels were meant and how many got the post."""
-    problems: list[tuple[str, dict]] = []
+    problems: list[Problem] = []
     header = header_line(incident, entries, deps.langs)
     targets: list[tuple[str, str | None, list]] = []
     if incident.channel_id:
@@ -88,11 +90,11 @@ def _post_everywhere(deps: Deps, incident: Incident, entries: list[Entry], entry
         out.channels = len(targets)
     for channel, thread, langs in targets:
         head = header if thread is None else header_line(incident, entries, langs)
-        text, blocks = render.update(incident, status, texts, langs, deps.langs, header=head)
+        notice = StatusUpdate(incident, status, texts, langs, deps.langs, header=head)
         try:
-            ts = deps.chat.post(channel, text, blocks, thread_ts=thread, broadcast=broadcast and thread is not None)
-        except ChatError as e:
-            problems.append(("slack_refused", {"method": e.method, "code": e.code}))
+            ts = deps.messenger.publish(channel, notice, thread=thread, broadcast=broadcast)
+        except Undelivered as e:
+            problems.append(e.problem())
             continue
         with deps.db.session() as s:
             store.add_post(session=s, incident_id=incident.id, kind="update", channel_id=channel, ts=ts,
@@ -100,6 +102,21 @@ def _post_everywhere(deps: Deps, incident: Incident, entries: list[Entry], entry
         if out is not None:
             out.posted += 1
     return problems
+
+
+def untranslated(deps: Deps, incident_id: int, entry_id: int) -> list[str]:
+    """The configured languages an entry has no text in yet."""
+    with deps.db.session() as s:
+        row = tl.get(session=s, entry_id=entry_id)
+    if row is None or row.incident_id != incident_id:
+        return []
+    return [c for c in deps.settings.languages if not (row.texts.get(c) or "").strip()]
+
+
+def add_action(deps: Deps, incident_id: int, *, symptom: Texts, action: Texts) -> None:
+    """A row of the postmortem's actions table."""
+    with deps.db.session() as s:
+        store.add_action(session=s, incident_id=incident_id, now=deps.now(), action=Action(symptom=symptom, action=action))
 
 
 def add_translations(deps: Deps, incident_id: int, entry_id: int, texts: Texts) -> Outcome:
@@ -118,13 +135,30 @@ def add_translations(deps: Deps, incident_id: int, entry_id: int, texts: Texts) 
     out = Outcome(incident, entry_id, missing=[c for c in deps.settings.languages if not merged.get(c, "").strip()])
     for post in posts:
         langs = deps.langs_of(post)
-        head = header_line(incident, entries, langs)
-        text, blocks = render.update(incident, status, merged, langs, deps.langs, header=head)
+        notice = StatusUpdate(incident, status, merged, langs, deps.langs, header=header_line(incident, entries, langs))
         try:
-            deps.chat.update(post.channel_id, post.ts, text, blocks)
-        except ChatError as e:
-            out.problems.append(("slack_refused", {"method": e.method, "code": e.code}))
+            deps.messenger.revise(post.channel_id, post.ts, notice)
+        except Undelivered as e:
+            out.problems.append(e.problem())
     return out
+
+
+def change_field(deps: Deps, incident_id: int, *, user: str, name: str, value: str) -> Outcome:
+    """`/incident set <field> <value>`: the value read as its field wants it, then recorded."""
+    if name not in FIELDS:
+        raise UserError("unknown_field", given=name, fields=", ".join(FIELDS))
+    if not value:
+        raise UserError("empty_value", field=name)
+    parsed: object
+    if name == "priority":
+        parsed = parse_priority(value)
+    elif name == "responsibility":
+        parsed = parse_responsibility(value, deps.langs)
+    elif name == "category":
+        parsed = value
+    else:
+        parsed = split_texts(value, deps.settings.languages)
+    return set_field(deps, incident_id, user=user, name=name, value=parsed)
 
 
 def set_field(deps: Deps, incident_id: int, *, user: str, name: str, value) -> Outcome:
@@ -165,9 +199,9 @@ def set_role(deps: Deps, incident_id: int, *, user: str, role: Role, person: str
     out = Outcome(incident, entry.id)
     if incident.channel_id:
         try:
-            deps.chat.invite(incident.channel_id, [person])
-        except ChatError as e:
+            deps.messenger.invite(incident.channel_id, [person])
+        except Undelivered as e:
             if e.code not in ("already_in_channel", "cant_invite_self"):
-                out.problems.append(("slack_refused", {"method": e.method, "code": e.code}))
+                out.problems.append(e.problem())
     out.problems += sync.refresh(deps, incident_id)
     return out

@@ -8,7 +8,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from slack_bolt import App
 
 from bot.config import Settings
-from bot.flows.service import Service
+from bot.slack.edge import Edge, middleware
 from bot.slack.listeners import register_listeners
 
 log = logging.getLogger("cellule.app")
@@ -27,17 +27,18 @@ def _bolt_logger() -> logging.Logger:
     return logger
 
 
-def build_app(settings: Settings, service: Service, executor: Executor | None = None) -> App:
+def build_app(settings: Settings, edge: Edge, executor: Executor | None = None) -> App:
     executor = executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bolt")
     app = App(
         signing_secret=settings.signing_secret or "socket-mode-has-no-signing-secret",
-        client=service.deps.chat.client,
+        client=edge.chat.client,
         # Acknowledge first and keep working in Bolt's thread pool: Slack gets its answer in time.
         process_before_response=False,
         logger=_bolt_logger(),
         listener_executor=executor,
     )
-    register_listeners(app, service)
+    app.use(middleware(edge))
+    register_listeners(app)
 
     @app.error
     def on_error(error, body, logger):  # one place for what a listener did not handle

@@ -12,11 +12,14 @@ import secrets
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from bot.flows.ports import Undelivered
 
 log = logging.getLogger("cellule.chat")
 
@@ -31,13 +34,12 @@ POST_BACKOFF = 0.5
 POST_LOOKBACK = 600.0
 
 
-class ChatError(Exception):
+class ChatError(Undelivered):
+    """A Web API call that failed: Slack's error name (or "unreachable"), as the port's failure."""
+
     def __init__(self, code: str, method: str, detail: Any = None, status: int | None = None,
                  refused: bool = False):
-        super().__init__(f"{method}: {code}")
-        self.code = code
-        self.method = method
-        self.detail = detail
+        super().__init__(code, method, detail)
         self.status = status
         self.refused = refused  # the connection was refused: nothing reached Slack
 
@@ -138,19 +140,20 @@ class Chat:
     def create_channel(self, name: str, private: bool) -> dict:
         return self._call("conversations.create", name=name, is_private=private)["channel"]
 
-    def own_channels(self):
-        """The channels the bot is in, page by page (users.conversations: far fewer than the whole list)."""
+    def pages(self, method: str, key: str, **params) -> Iterator[dict]:
+        """Every item of a cursor-paginated method (the one place that follows Slack's cursors)."""
         cursor = None
         while True:
-            params: dict[str, Any] = {"types": "public_channel,private_channel", "exclude_archived": "true",
-                                      "limit": 999}
-            if cursor:
-                params["cursor"] = cursor
-            answer = self._form("users.conversations", **params)
-            yield from answer.get("channels", [])
+            answer = self._form(method, **params, **({"cursor": cursor} if cursor else {}))
+            yield from answer.get(key, [])
             cursor = (answer.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 return
+
+    def own_channels(self) -> Iterator[dict]:
+        """The channels the bot is in (users.conversations: far fewer than the whole list)."""
+        return self.pages("users.conversations", "channels", types="public_channel,private_channel",
+                          exclude_archived="true", limit=999)
 
     def channel_info(self, channel: str) -> dict:
         return self._form("conversations.info", channel=channel)["channel"]
@@ -164,24 +167,13 @@ class Chat:
     def bookmark(self, channel: str, title: str, link: str) -> None:
         self._call("bookmarks.add", channel_id=channel, title=title, type="link", link=link)
 
-    def history(self, channel: str, oldest: str | None = None, cursor: str | None = None,
-                latest: str | None = None, inclusive: bool = False, limit: int = 200) -> dict:
+    def history(self, channel: str, latest: str | None = None, inclusive: bool = False, limit: int = 200) -> dict:
         params: dict[str, Any] = {"channel": channel, "limit": limit}
-        if oldest:
-            params["oldest"] = oldest
         if latest:
             params["latest"] = latest
         if inclusive:
             params["inclusive"] = "true"
-        if cursor:
-            params["cursor"] = cursor
         return self._form("conversations.history", **params)
-
-    def replies(self, channel: str, ts: str, cursor: str | None = None) -> dict:
-        params = {"channel": channel, "ts": ts, "limit": 200}
-        if cursor:
-            params["cursor"] = cursor
-        return self._form("conversations.replies", **params)
 
     # Messages -------------------------------------------------------------------------------
 

@@ -169,6 +169,13 @@ def update(incident: Incident, status: Status, texts: Texts, langs: Sequence[Lan
     return cut(escape(fallback), 3000), blocks
 
 
+def key_moment(notice) -> tuple[str, list[dict]]:
+    """A key moment echoed in the crisis channel: its time in every language, then its text."""
+    when = " / ".join(dict.fromkeys(l.time(notice.at, now=notice.now) for l in notice.langs))
+    body = multilingual(notice.texts, notice.langs, notice.langs)
+    return f"{notice.icon} {when} — {escape(notice.text)}", sections(f"{notice.icon} *{when}*\n{body}")
+
+
 def topic(incident: Incident, langs: Sequence[Lang]) -> str:
     lang = langs[0]
     parts = [incident.ref, incident.priority.value, lang.status(incident.status)]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from bot.flows import recovery
+
 
 def _declared(bot, user="UFR", text="declare P2 FR Perturbations plateforme de paiement EN Payment platform disruptions"):
     d = bot.command(user, text)
@@ -158,10 +160,10 @@ def test_a_declare_interrupted_by_a_crash_is_resumed_when_its_lease_runs_out(bot
     incident, _ = declaring.record(deps, declaring.DeclareRequest(user="UFR", title={"fr": "Panne"}))
     with deps.db.session() as s:  # the crashed run still holds the steps
         assert incidents.claim_setup(session=s, incident_id=incident.id, now=clock()) is not None
-    bot.rt.service.resume_unfinished(retry=False)
+    recovery.resume_unfinished(bot.rt.deps, bot.rt.permissions, retry=False)
     assert bot.emu.channel_by_name("tsr-2641-panne") is None
     clock.set(clock() + incidents.SETUP_LEASE + timedelta(seconds=5))
-    bot.rt.service.resume_unfinished(retry=False)
+    recovery.resume_unfinished(bot.rt.deps, bot.rt.permissions, retry=False)
     bot.settle()
     assert bot.emu.channel_by_name("tsr-2641-panne") is not None
     assert len(bot.emu.messages("CINCEN")) == 1

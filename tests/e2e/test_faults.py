@@ -197,8 +197,8 @@ def test_slow_slack_does_not_delay_the_acknowledgement(bot):
 
 def _outage(bot):
     """Slack's Web API stops answering (the bot has been running: its crisis group is known)."""
-    bot.rt.service.permissions.crisis_unit_users()
-    clients = bot.rt.deps.chat.clients
+    bot.rt.permissions.crisis_unit_users()
+    clients = bot.rt.chat.clients
     good, closed = clients[0].base_url, _closed_port_url()
     for client in clients:
         client.base_url = closed
@@ -233,7 +233,7 @@ def test_unreachable_slack_then_the_same_command_resumes_without_a_second_incide
 
 
 def test_slack_gone_right_after_the_channel_exists_resumes_every_step_once(bot, monkeypatch):
-    chat = bot.rt.deps.chat
+    chat = bot.rt.chat
     create = chat.create_channel
     restore = None
 
@@ -276,7 +276,7 @@ def test_a_crash_right_after_the_channel_was_made_resumes_in_that_channel(bot, m
     """The process died between Slack's answer and our write: the next run finds its channel."""
     from bot.flows import declare
 
-    chat = bot.rt.deps.chat
+    chat = bot.rt.chat
     create = chat.create_channel
 
     def create_then_crash(*args, **kwargs):
@@ -303,6 +303,7 @@ def test_a_taken_name_that_is_not_ours_still_gets_a_suffix(bot):
 
 def test_only_a_channel_that_can_only_be_this_incidents_is_taken_back(bot):
     from bot.flows.declare import _left_behind
+    from bot.flows.ports import Room
 
     bot.command("UEN", DECLARE)
     crisis = bot.incident_channel()
@@ -311,10 +312,10 @@ def test_only_a_channel_that_can_only_be_this_incidents_is_taken_back(bot):
     made = incident.declared_at.timestamp() + 1
 
     def channel(id, **extra):
-        return {"id": id, "name": "tsr-2641-x", "is_private": False, "created": made, **extra}
+        return Room(**{"id": id, "name": "tsr-2641-x", "private": False, "created": made, **extra})
 
     free = bot.emu.add_channel("tsr-2641-x", members=[bot.emu.bot_user_id])
-    assert _left_behind(bot.rt.deps, incident, False, channel(free))["id"] == free
+    assert _left_behind(bot.rt.deps, incident, False, channel(free)).id == free
     assert _left_behind(bot.rt.deps, incident, False, channel(crisis)) is None  # another incident holds it
     assert _left_behind(bot.rt.deps, incident, True, channel(free)) is None  # not as private as asked
     # Made a day before the declaration: a leftover (a reset database reusing the number).
@@ -326,18 +327,18 @@ def test_a_lost_answer_on_a_suffixed_name_is_taken_back_too(bot, calls):
     bot.emu.add_channel("tsr-2641-panne-du-reseau", members=["UEN"])
     bot.command("UEN", "help")  # warm: the bot knows who it is
     calls.clear()
-    original = bot.rt.deps.chat.create_channel
+    original = bot.rt.chat.create_channel
 
     def lose_second(name, private):
         if name.endswith("-2"):
             bot.emu.lose_answer("conversations.create", 503)
         return original(name, private)
 
-    bot.rt.deps.chat.create_channel = lose_second
+    bot.rt.chat.create_channel = lose_second
     try:
         bot.command("UEN", DECLARE)
     finally:
-        bot.rt.deps.chat.create_channel = original
+        bot.rt.chat.create_channel = original
     names = sorted(c.name for c in bot.emu.state.channels.values() if c.name.startswith("tsr-"))
     assert names == ["tsr-2641-panne-du-reseau", "tsr-2641-panne-du-reseau-2"]
     assert bot.emu.channel(bot.incident_channel()).name == "tsr-2641-panne-du-reseau-2"

@@ -154,7 +154,7 @@ def test_priority_change_updates_summary_topic_and_tells_stakeholders(bot):
 def test_a_refresh_that_raced_another_process_ends_on_the_latest_state(bot, monkeypatch):
     """Another replica changes the incident while our (older) edit of the summary is on its way."""
     crisis = _declare(bot)
-    chat, db = bot.rt.deps.chat, bot.rt.deps.db
+    chat, db = bot.rt.chat, bot.rt.deps.db
     real_update, raced = chat.update, []
 
     def update(channel, ts, text, blocks=None):

@@ -1,10 +1,14 @@
-"""One module per listener kind; `register_listeners(app, service)` wires them (nothing at import)."""
+"""One module per listener kind; `register_listeners(app)` wires them (nothing at import).
+
+Listeners are plain functions taking what Bolt injects (`ack`, `respond`, `context`, …); what they
+share (the use cases' dependencies, permissions, the work pool) is `context["edge"]`, put there by
+the global middleware of bot/slack/edge.py."""
 
 from bot.slack.listeners import actions, commands, events, views
 
 
-def register_listeners(app, service) -> None:
-    commands.register(app, service)
-    views.register(app, service)
-    actions.register(app, service)
-    events.register(app, service)
+def register_listeners(app) -> None:
+    commands.register(app)
+    views.register(app)
+    actions.register(app)
+    events.register(app)

@@ -1,4 +1,7 @@
-"""`/incident …`: acknowledge at once, then parse, call a flow, and answer the caller in their language."""
+"""`/incident …`: acknowledge at once, then parse, call a use case, and answer the caller in their language.
+
+Who may run which subcommand is the `ACCESS` table at the bottom; `work` resolves the incident and
+checks that access before any handler runs, after the acknowledgement (it needs the database)."""
 
 from __future__ import annotations
 
@@ -9,16 +12,16 @@ from collections.abc import Callable
 from bot.core import commands as cmd
 from bot.core.bilingual import split_texts
 from bot.core.channel_name import naming_title
-from bot.core.model import Action, Incident, Priority, Role, Status
+from bot.core.model import Incident, Priority, Role, Status
 from bot.flows import declare as declaring
-from bot.flows import postmortem, timeline, updates
+from bot.flows import postmortem, reading, timeline, updates
 from bot.flows.deps import UserError
 from bot.flows.incidents import find
 from bot.flows.messages import REFUSALS, describe, explain
-from bot.flows.service import REOPENED_TEXT, RESOLVED_TEXT, Service
 from bot.i18n import N_, Lang
-from bot.slack import render, views
-from bot.store import incidents as store
+from bot.i18n.vocabulary import REOPENED_TEXT, RESOLVED_TEXT, default_texts, parse_status
+from bot.slack import presenters, views
+from bot.slack.edge import Edge, responder
 
 log = logging.getLogger("cellule.commands")
 
@@ -38,14 +41,15 @@ HELP = N_(
 )
 
 
-def register(app, service: Service) -> None:
-    app.command("/incident")(lambda ack, command, respond: handle(service, ack, command, respond))
+def register(app) -> None:
+    app.command("/incident")(on_incident)
 
 
-def handle(service: Service, ack: Callable, command: dict, respond: Callable) -> None:
-    """Acknowledge first (Slack's 3 seconds), then do the work in the service's own pool."""
+def on_incident(ack: Callable, command: dict, respond: Callable, context: dict) -> None:
+    """Acknowledge first (Slack's 3 seconds), then do the work in the edge's own pool."""
     ack()  # nothing before this: the acknowledgement must not wait on Slack or the database
-    service.later(work, service, command, respond)
+    edge: Edge = context["edge"]
+    edge.later(work, edge, command, respond)
 
 
 def unescape(text: str) -> str:
@@ -54,39 +58,33 @@ def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def work(service: Service, command: dict, respond: Callable) -> None:
-    parsed = cmd.parse(unescape(command.get("text", "")), service.deps.settings.prefix)
-    user = command["user_id"]
-    lang = service.deps.lang_of(user)
-
-    def reply(text: str, blocks: list | None = None, replace: bool = False) -> None:
-        payload = {"text": text, "response_type": "ephemeral", "replace_original": replace}
-        if blocks:
-            payload["blocks"] = blocks
-        respond(**payload)
-
+def work(edge: Edge, command: dict, respond: Callable) -> None:
+    parsed = cmd.parse(unescape(command.get("text", "")), edge.deps.settings.prefix)
+    lang = edge.deps.lang_of(command["user_id"])
+    say = responder(respond)
     try:
-        run(service, parsed, command, lang, reply)
+        run(Call(edge, parsed, command, lang, say))
     except REFUSALS as e:
-        reply(explain(lang, e))
+        say(explain(lang, e))
     except Exception:
         log.exception("command failed: %s", parsed.name)
-        reply(describe(lang, service.failure_code()))
+        say(describe(lang, reading.failure_code(edge.deps)))
 
 
 @dataclass
 class Call:
     """One `/incident` call, as the handlers below see it."""
 
-    service: Service
+    edge: Edge
     parsed: cmd.Parsed
     command: dict
     lang: Lang
     reply: Callable
+    incident: Incident | None = None
 
     @property
     def deps(self):
-        return self.service.deps
+        return self.edge.deps
 
     @property
     def user(self) -> str:
@@ -102,21 +100,30 @@ class Call:
     def texts(self, text: str) -> dict:
         return split_texts(text, self.deps.settings.languages)
 
+    def show(self, replies) -> None:
+        for r in replies:
+            self.reply(r)
+
     def open_form(self, view: dict) -> None:
-        self.deps.chat.open_view(self.command["trigger_id"], view)
+        self.edge.chat.open_view(self.command["trigger_id"], view)
 
 
-def run(service: Service, parsed: cmd.Parsed, command: dict, lang: Lang, reply: Callable) -> None:
-    c = Call(service, parsed, command, lang, reply)
-    if parsed.name in GLOBAL_HANDLERS:
-        GLOBAL_HANDLERS[parsed.name](c)
-        return
-    incident = find(c.deps, channel_id=command.get("channel_id"), ref=parsed.ref, command=parsed.name)
-    if not service.permissions.may_read(c.user, incident):
-        raise UserError("unknown_ref", ref=incident.ref)  # a private incident is not shown to exist
-    if parsed.name not in READ_ONLY:
-        service.permissions.check(c.user, incident)
-    HANDLERS[parsed.name](c, incident)
+# Access, checked before the handler: NONE (no incident), DECLARE, READ or CHANGE an incident.
+NONE, DECLARE, READ, CHANGE = "none", "declare", "read", "change"
+
+
+def run(c: Call) -> None:
+    access = ACCESS[c.parsed.name]
+    permissions = c.edge.permissions
+    if access == DECLARE:
+        permissions.check(c.user, None)
+    if access in (READ, CHANGE):
+        c.incident = find(c.deps, channel_id=c.command.get("channel_id"), ref=c.parsed.ref, command=c.parsed.name)
+        if not permissions.may_read(c.user, c.incident):
+            raise UserError("unknown_ref", ref=c.incident.ref)  # a private incident is not shown to exist
+        if access == CHANGE:
+            permissions.check(c.user, c.incident)
+    HANDLERS[c.parsed.name](c)
 
 
 def _help(c: Call) -> None:
@@ -124,11 +131,10 @@ def _help(c: Call) -> None:
 
 
 def _list(c: Call) -> None:
-    c.reply(c.service.list_text(c.lang, c.user))
+    c.reply(presenters.incident_list(c.lang, reading.open_incidents(c.deps, c.edge.permissions, c.user), c.deps.langs))
 
 
 def _declare(c: Call) -> None:
-    c.service.permissions.check(c.user, None)
     if not c.rest:
         c.open_form(views.declare_form(c.deps, c.lang))
         return
@@ -140,16 +146,18 @@ def _declare(c: Call) -> None:
         raise UserError("title_unusable")
     req = declaring.DeclareRequest(user=c.user, title=title, priority=priority or Priority.P3,
                                    key=declaring.request_key(c.user, c.rest))
-    c.service.declare(req, c.lang, c.reply)
+    incident, _created = declaring.record(c.deps, req)
+    c.reply(presenters.declaring(c.lang, incident))
+    c.show(presenters.setup(c.lang, declaring.setup(c.deps, incident.id, c.edge.permissions)))
 
 
 def _status(c: Call, incident: Incident) -> None:
-    c.reply(c.service.status_text(incident, c.lang))
+    c.reply(presenters.status(c.lang, reading.status(c.deps, incident), c.deps.langs))
 
 
 def _timeline(c: Call, incident: Incident) -> None:
     _backfill(c, incident)  # on demand: fetch back anything Slack has that we missed
-    c.reply(c.service.timeline_text(incident, c.lang))
+    c.reply(presenters.timeline(c.lang, reading.latest_entries(c.deps, incident), c.now()))
 
 
 def _backfill(c: Call, incident: Incident) -> None:
@@ -161,23 +169,26 @@ def _backfill(c: Call, incident: Incident) -> None:
 
 def _update(c: Call, incident: Incident) -> None:
     word, text = cmd.first_word(c.rest)
-    status = c.service.parse_status(word, c.lang) if word else None
+    status = parse_status(word, c.deps.langs) if word else None
     if not text.strip():
-        c.open_form(views.update_form(c.deps, c.lang, incident, status, c.service.windows(incident)))
+        c.open_form(views.update_form(c.deps, c.lang, incident, status, reading.windows(c.deps, incident)))
         return
-    c.service.update(incident, user=c.user, status=status, texts=c.texts(text), lang=c.lang, reply=c.reply)
+    _post(c, incident, status, c.texts(text))
+
+
+def _post(c: Call, incident: Incident, status: Status, texts: dict, reopen_at=None) -> None:
+    out = updates.post_update(c.deps, incident.id, user=c.user, status=status, texts=texts, reopen_at=reopen_at)
+    c.show(presenters.update(c.lang, out, status))
 
 
 def _resolve(c: Call, incident: Incident) -> None:
-    texts = c.texts(c.rest) if c.rest else c.service.default_texts(RESOLVED_TEXT)
-    c.service.update(incident, user=c.user, status=Status.RESOLVED, texts=texts, lang=c.lang, reply=c.reply)
+    _post(c, incident, Status.RESOLVED, c.texts(c.rest) if c.rest else default_texts(RESOLVED_TEXT, c.deps.langs))
 
 
 def _reopen(c: Call, incident: Incident) -> None:
     at, text = timeline.leading_time(c.deps, c.rest)
-    texts = c.texts(text) if text else c.service.default_texts(REOPENED_TEXT)
-    c.service.update(incident, user=c.user, status=Status.INVESTIGATING, texts=texts, lang=c.lang, reply=c.reply,
-                     reopen_at=at or c.now())
+    texts = c.texts(text) if text else default_texts(REOPENED_TEXT, c.deps.langs)
+    _post(c, incident, Status.INVESTIGATING, texts, reopen_at=at or c.now())
 
 
 IMPACT_RECORDED = {"start": N_("Customer impact start recorded at {time}."),
@@ -203,14 +214,14 @@ def _event(c: Call, incident: Incident) -> None:
 
 def _set(c: Call, incident: Incident) -> None:
     field_name, value = cmd.first_word(c.rest)
-    c.service.set_field(incident, user=c.user, name=field_name.lower(), value=value.strip(), lang=c.lang, reply=c.reply)
+    out = updates.change_field(c.deps, incident.id, user=c.user, name=field_name.lower(), value=value.strip())
+    c.reply(c.lang._("{ref}: {field} updated.", ref=incident.ref, field=field_name.lower()))
+    c.show(presenters.problems(c.lang, out.problems))
 
 
 def _action(c: Call, incident: Incident) -> None:
     symptom, action = cmd.split_action(c.rest)
-    with c.deps.db.session() as s:
-        store.add_action(session=s, incident_id=incident.id, now=c.now(),
-                         action=Action(symptom=c.texts(symptom), action=c.texts(action)))
+    updates.add_action(c.deps, incident.id, symptom=c.texts(symptom), action=c.texts(action))
     c.reply(c.lang._("Action added to the postmortem of {ref}.", ref=incident.ref))
 
 
@@ -224,29 +235,28 @@ def _role(c: Call, incident: Incident) -> None:
     out = updates.set_role(c.deps, incident.id, user=c.user, role=role, person=person)
     mention = "<@" + person + ">"
     c.reply(c.lang._("{person} is now {role} of {ref}.", person=mention, role=c.lang.role(role), ref=incident.ref))
-    c.service.tell_problems(out.problems, c.lang, c.reply)
+    c.show(presenters.problems(c.lang, out.problems))
 
 
 def _postmortem(c: Call, incident: Incident) -> None:
     lang = c.lang
     c.reply(lang._("Compiling the postmortem of {ref}…", ref=incident.ref))
     _backfill(c, incident)  # what was said while the bot was down belongs in it
-    out = postmortem.publish(c.deps, incident.id, user=c.user)
-    text = lang._("The postmortem of {ref} is published in this channel.", ref=incident.ref)
-    blocks = None
-    if out.missing:
-        text += "\n" + lang._("Still to complete: {fields}. Use the form, `/incident set …` or `/incident action …`, then compile again.",
-                              fields=lang.list([c.service.field_label(lang, f) for f in out.missing]))
-        blocks = render.sections(text) + [
-            views.button_row("postmortem_form", lang._("Complete the postmortem"), str(incident.id))]
-    c.reply(text, blocks=blocks, replace=True)
-    c.service.tell_problems(out.problems, lang, c.reply)
+    c.show(presenters.postmortem(lang, postmortem.publish(c.deps, incident.id, user=c.user), incident))
 
 
-# Subcommands that act on no incident, and those that only read one.
-GLOBAL_HANDLERS = {"help": _help, "list": _list, "declare": _declare}
-READ_ONLY = frozenset({"status", "timeline"})
-HANDLERS = {
-    "status": _status, "timeline": _timeline, "update": _update, "resolve": _resolve, "reopen": _reopen,
-    "impact": _impact, "event": _event, "set": _set, "action": _action, "role": _role, "postmortem": _postmortem,
+def _on_incident(handler: Callable[[Call, Incident], None]) -> Callable[[Call], None]:
+    return lambda c: handler(c, c.incident)
+
+
+# Who may do what: each subcommand's handler and the access it needs.
+COMMANDS: dict[str, tuple[Callable, str]] = {
+    "help": (_help, NONE), "list": (_list, NONE), "declare": (_declare, DECLARE),
+    "status": (_on_incident(_status), READ), "timeline": (_on_incident(_timeline), READ),
+    **{name: (_on_incident(handler), CHANGE) for name, handler in (
+        ("update", _update), ("resolve", _resolve), ("reopen", _reopen), ("impact", _impact), ("event", _event),
+        ("set", _set), ("action", _action), ("role", _role), ("postmortem", _postmortem))},
 }
+HANDLERS = {name: handler for name, (handler, _access) in COMMANDS.items()}
+ACCESS = {name: access for name, (_handler, access) in COMMANDS.items()}
+READ_ONLY = frozenset(name for name, access in ACCESS.items() if access in (NONE, READ))

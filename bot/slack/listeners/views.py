@@ -9,20 +9,26 @@ from bot.core import lifecycle
 from bot.core.model import Incident, Priority, Responsibility, Status
 from bot.core.timeparse import TimeParseError, parse_when
 from bot.flows import declare as declaring
-from bot.flows import updates
+from bot.flows import incidents, reading, updates
 from bot.flows.messages import REFUSALS, describe, explain
-from bot.flows.service import Service
-from bot.slack import views
-from bot.store import incidents as store
+from bot.slack import presenters, views
+from bot.slack.edge import Edge
 
 log = logging.getLogger("cellule.views")
 
 
-def register(app, service: Service) -> None:
-    app.view("declare")(lambda ack, body, view, client: declare_submitted(service, ack, body, view))
-    app.view("update")(lambda ack, body, view: update_submitted(service, ack, body, view))
-    app.view("translate")(lambda ack, body, view: translate_submitted(service, ack, body, view))
-    app.view("postmortem_fields")(lambda ack, body, view: postmortem_submitted(service, ack, body, view))
+def register(app) -> None:
+    for callback_id, submitted in (("declare", declare_submitted), ("update", update_submitted),
+                                   ("translate", translate_submitted), ("postmortem_fields", postmortem_submitted)):
+        app.view(callback_id)(_listener(submitted))
+
+
+def _listener(submitted):
+    # Bolt passes arguments by parameter name; the edge comes from the context.
+    def on_submission(ack, body: dict, view: dict, context) -> None:
+        submitted(context["edge"], ack, body, view)
+
+    return on_submission
 
 
 def _meta(view: dict) -> dict:
@@ -32,63 +38,63 @@ def _meta(view: dict) -> dict:
         return {}
 
 
-def _lang(service: Service, view: dict):
+def _lang(edge: Edge, view: dict):
     """The language the form was opened in (kept in its metadata): no Slack call before the ack."""
     code = _meta(view).get("lang")
-    deps = service.deps
+    deps = edge.deps
     return deps.catalogs.lang(code if code in deps.settings.languages else deps.settings.languages[0])
 
 
-def _allowed(service: Service, user: str, incident: Incident | None, lang) -> str | None:
+def _allowed(edge: Edge, user: str, incident: Incident | None, lang) -> str | None:
     """The refusal to show inline, or None. Only what is cached is used before the ack; the flow
     checks again after it (asking Slack if need be) and tells the author by DM."""
-    if service.permissions.known(user, incident) is False:
+    if edge.permissions.known(user, incident) is False:
         if incident is None:
             return describe(lang, "not_allowed_declare")
         return describe(lang, "not_allowed", ref=incident.ref)
     return None
 
 
-def _after_ack(service: Service, user: str, lang, incident: Incident | None, work) -> None:
+def _after_ack(edge: Edge, user: str, lang, incident: Incident | None, work) -> None:
     """Run a form's work after the acknowledgement: permissions checked in full first (asking Slack
     if need be), and any refusal told to the author by DM — a form has no response_url."""
 
     def run():
         try:
-            service.permissions.check(user, incident)
-            work(lambda text, blocks=None, replace=False: _dm(service, user, text, blocks))
+            edge.permissions.check(user, incident)
+            work(lambda reply, blocks=None, replace=False: _dm(edge, user, reply, blocks))
         except REFUSALS as e:  # e.g. someone else resolved the incident since the form opened
-            _dm(service, user, explain(lang, e))
+            _dm(edge, user, explain(lang, e))
         except Exception:  # never silence: the author is told, the log has the details
             log.exception("form work failed")
-            _dm(service, user, describe(lang, service.failure_code()))
+            _dm(edge, user, describe(lang, reading.failure_code(edge.deps)))
 
-    service.later(run)
+    edge.later(run)
 
 
-def _incident(service: Service, meta: dict) -> Incident | None:
+def _incident(edge: Edge, meta: dict) -> Incident | None:
     """The incident a form is about, from its private_metadata (set by the bot, signed by Slack)."""
     try:
         incident_id = int(meta.get("incident", 0))
     except (TypeError, ValueError):
         return None
-    with service.deps.db.session() as s:
-        row = store.get(session=s, incident_id=incident_id)
-        return store.to_incident(row) if row else None
+    return incidents.by_id(edge.deps, incident_id)
 
 
-def _dm(service: Service, user: str, text: str, blocks=None) -> None:
+def _dm(edge: Edge, user: str, reply: presenters.Reply | str, blocks=None) -> None:
     """Answer a form's author where they can read it: a DM from the bot (no response_url on modals)."""
+    if isinstance(reply, presenters.Reply):
+        reply, blocks = reply.text, reply.blocks
     try:
-        service.deps.chat.post(user, text, blocks)
+        edge.chat.post(user, reply, blocks)
     except Exception:
         log.warning("could not tell %s the result of a form", user, exc_info=True)
 
 
-def declare_submitted(service: Service, ack, body: dict, view: dict) -> None:
-    deps = service.deps
+def declare_submitted(edge: Edge, ack, body: dict, view: dict) -> None:
+    deps = edge.deps
     user = body["user"]["id"]
-    lang = _lang(service, view)
+    lang = _lang(edge, view)
     v = views.values(view)
     title = {l: str(v.get(f"title_{l}") or "") for l in deps.settings.languages}
     title = {k: t for k, t in title.items() if t}
@@ -101,7 +107,7 @@ def declare_submitted(service: Service, ack, body: dict, view: dict) -> None:
             impact_start = parse_when(str(v["impact_start"]), now=deps.now(), tz=deps.settings.tz)
         except TimeParseError as e:
             errors["impact_start"] = describe(lang, f"time_{e.code}", text=str(v["impact_start"]))
-    refusal = _allowed(service, user, None, lang)
+    refusal = _allowed(edge, user, None, lang)
     if refusal:
         errors[f"title_{deps.settings.languages[0]}"] = refusal
     if errors:
@@ -116,13 +122,19 @@ def declare_submitted(service: Service, ack, body: dict, view: dict) -> None:
         impact_start=impact_start, private="private" in (v.get("private") or []),
         key=f"view:{view.get('id')}")
 
-    _after_ack(service, user, lang, None, lambda reply: service.declare(req, lang, reply))
+    def declare(reply):
+        incident, _created = declaring.record(deps, req)
+        reply(presenters.declaring(lang, incident))
+        for r in presenters.setup(lang, declaring.setup(deps, incident.id, edge.permissions)):
+            reply(r)
+
+    _after_ack(edge, user, lang, None, declare)
 
 
-def update_submitted(service: Service, ack, body: dict, view: dict) -> None:
-    deps = service.deps
+def update_submitted(edge: Edge, ack, body: dict, view: dict) -> None:
+    deps = edge.deps
     user = body["user"]["id"]
-    lang = _lang(service, view)
+    lang = _lang(edge, view)
     meta, v = _meta(view), views.values(view)
     texts = {l: str(v.get(f"text_{l}") or "") for l in deps.settings.languages}
     texts = {k: t for k, t in texts.items() if t}
@@ -130,11 +142,11 @@ def update_submitted(service: Service, ack, body: dict, view: dict) -> None:
     if not texts:
         ack(response_action="errors", errors={f"text_{first}": describe(lang, "update_text")})
         return
-    incident = _incident(service, meta)
+    incident = _incident(edge, meta)
     if incident is None:
         ack(response_action="errors", errors={"status": describe(lang, "internal")})
         return
-    refusal = _allowed(service, user, incident, lang)
+    refusal = _allowed(edge, user, incident, lang)
     if refusal:
         ack(response_action="errors", errors={"status": refusal})
         return
@@ -146,18 +158,22 @@ def update_submitted(service: Service, ack, body: dict, view: dict) -> None:
             lang, f"transition_{e.code}", ref=incident.ref, current=e.current, allowed=list(e.allowed))})
         return
     ack()
-    _after_ack(service, user, lang, incident,
-               lambda reply: service.update(incident, user=user, status=status, texts=texts, lang=lang, reply=reply))
+    def post(reply):
+        out = updates.post_update(deps, incident.id, user=user, status=status, texts=texts)
+        for r in presenters.update(lang, out, status):
+            reply(r)
+
+    _after_ack(edge, user, lang, incident, post)
 
 
-def translate_submitted(service: Service, ack, body: dict, view: dict) -> None:
-    deps = service.deps
+def translate_submitted(edge: Edge, ack, body: dict, view: dict) -> None:
+    deps = edge.deps
     user = body["user"]["id"]
-    lang = _lang(service, view)
+    lang = _lang(edge, view)
     meta, v = _meta(view), views.values(view)
     texts = {l: str(v.get(f"text_{l}") or "") for l in deps.settings.languages if v.get(f"text_{l}")}
-    incident = _incident(service, meta)
-    refusal = describe(lang, "internal") if incident is None else _allowed(service, user, incident, lang)
+    incident = _incident(edge, meta)
+    refusal = describe(lang, "internal") if incident is None else _allowed(edge, user, incident, lang)
     if refusal:
         first = next(iter(texts), deps.settings.languages[0])
         ack(response_action="errors", errors={f"text_{first}": refusal})
@@ -168,25 +184,25 @@ def translate_submitted(service: Service, ack, body: dict, view: dict) -> None:
         out = updates.add_translations(deps, incident.id, int(meta["entry"]), texts)
         reply(lang._("Translation added; the posts of {ref} are updated.", ref=out.incident.ref))
 
-    _after_ack(service, user, lang, incident, save)
+    _after_ack(edge, user, lang, incident, save)
 
 
-def postmortem_submitted(service: Service, ack, body: dict, view: dict) -> None:
-    deps = service.deps
+def postmortem_submitted(edge: Edge, ack, body: dict, view: dict) -> None:
+    deps = edge.deps
     user = body["user"]["id"]
-    lang = _lang(service, view)
+    lang = _lang(edge, view)
     meta, v = _meta(view), views.values(view)
-    incident = _incident(service, meta)
-    refusal = describe(lang, "internal") if incident is None else _allowed(service, user, incident, lang)
+    incident = _incident(edge, meta)
+    refusal = describe(lang, "internal") if incident is None else _allowed(edge, user, incident, lang)
     if refusal:
         ack(response_action="errors", errors={f"impact_{deps.settings.languages[0]}": refusal})
         return
     ack()
-    _after_ack(service, user, lang, incident, lambda reply: _save_postmortem_fields(service, user, lang, incident, v, reply))
+    _after_ack(edge, user, lang, incident, lambda reply: _save_postmortem_fields(edge, user, lang, incident, v, reply))
 
 
-def _save_postmortem_fields(service: Service, user: str, lang, incident: Incident, v: dict, reply) -> None:
-    deps = service.deps
+def _save_postmortem_fields(edge: Edge, user: str, lang, incident: Incident, v: dict, reply) -> None:
+    deps = edge.deps
     for name, _label in views.POSTMORTEM_FIELDS:
         texts = {l: str(v.get(f"{name}_{l}") or "") for l in deps.settings.languages}
         if texts != {l: getattr(incident, name).get(l, "") for l in deps.settings.languages}:

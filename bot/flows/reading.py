@@ -1,0 +1,45 @@
+"""Read-only use cases: what `/incident list`, `status` and `timeline` show, as values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.impact import WINDOW_KINDS, impact_windows
+from bot.core.model import Entry, Incident
+from bot.flows.deps import Deps
+from bot.flows.incidents import Permissions
+from bot.store import incidents as store
+from bot.store import timeline as tl
+
+TIMELINE_TAIL = 40  # entries `/incident timeline` shows
+
+
+@dataclass
+class IncidentView:
+    incident: Incident
+    entries: list[Entry]  # the entries its header is made of (declaration, impact edges)
+
+
+def open_incidents(deps: Deps, permissions: Permissions, user: str) -> list[Incident]:
+    with deps.db.session() as s:
+        incidents = [store.to_incident(r) for r in store.open_incidents(session=s)]
+    return [i for i in incidents if permissions.may_read(user, i)]
+
+
+def status(deps: Deps, incident: Incident) -> IncidentView:
+    with deps.db.session() as s:
+        return IncidentView(incident, tl.entries(session=s, incident_id=incident.id, kinds=WINDOW_KINDS))
+
+
+def windows(deps: Deps, incident: Incident) -> list:
+    return impact_windows(status(deps, incident).entries)
+
+
+def latest_entries(deps: Deps, incident: Incident) -> list[Entry]:
+    with deps.db.session() as s:
+        return tl.entries(session=s, incident_id=incident.id)[-TIMELINE_TAIL:]
+
+
+def failure_code(deps: Deps) -> str:
+    """What to tell someone whose command failed unexpectedly: the database, or our own fault."""
+    return "internal" if deps.db.ping() else "database_down"
