@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import time
+import threading
+
+from cachetools import TTLCache
 
 from bot.core.model import Incident
 from bot.flows.deps import Deps, UserError
@@ -40,7 +42,9 @@ class Permissions:
 
     def __init__(self, deps: Deps):
         self.deps = deps
-        self._groups: dict[str, tuple[float, set[str]]] = {}
+        # Member lists of CRISIS_UNIT's user groups, trusted for GROUP_TTL (cachetools is not thread-safe).
+        self._groups: TTLCache[str, set[str]] = TTLCache(maxsize=256, ttl=GROUP_TTL)
+        self._lock = threading.Lock()
 
     def crisis_unit_users(self) -> tuple[set[str], list[str]]:
         """Users of CRISIS_UNIT with groups expanded; also the groups Slack would not list."""
@@ -56,12 +60,13 @@ class Permissions:
         return users, failed
 
     def _group(self, group: str) -> set[str]:
-        now = time.monotonic()
-        cached = self._groups.get(group)
-        if cached and now - cached[0] < GROUP_TTL:
-            return cached[1]
+        with self._lock:
+            cached = self._groups.get(group)
+        if cached is not None:
+            return cached
         members = set(self.deps.messenger.group_members(group))
-        self._groups[group] = (now, members)
+        with self._lock:
+            self._groups[group] = members
         return members
 
     def may_change(self, user: str, incident: Incident | None) -> bool:
@@ -83,12 +88,12 @@ class Permissions:
             return True
         if user in self.deps.settings.crisis_unit:
             return True
-        now = time.monotonic()
         groups = [g for g in self.deps.settings.crisis_unit if g.startswith("S")]
-        fresh = [self._groups.get(g) for g in groups]
-        if any(c is None or now - c[0] >= GROUP_TTL for c in fresh):
+        with self._lock:
+            fresh = [self._groups.get(g) for g in groups]
+        if any(members is None for members in fresh):
             return None
-        return any(user in c[1] for c in fresh)
+        return any(user in members for members in fresh)
 
     def check(self, user: str, incident: Incident | None) -> None:
         if not self.may_change(user, incident):

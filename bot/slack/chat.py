@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from cachetools import TTLCache
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
@@ -82,7 +83,7 @@ class Chat:
                                                  if isinstance(h, RateLimitErrorRetryHandler)),
                                                RefusedConnectionRetryHandler(max_retry_count=2)])
         self.calls: Counter[str] = Counter()
-        self._locales: dict[str, tuple[float, str | None]] = {}
+        self._locales: TTLCache[str, str | None] = TTLCache(maxsize=10_000, ttl=LOCALE_TTL)
         self._lock = threading.Lock()
         self._me: dict | None = None
 
@@ -121,15 +122,15 @@ class Chat:
         return self._me
 
     def user_locale(self, user: str) -> str | None:
-        now = time.monotonic()
-        cached = self._locales.get(user)
-        if cached and now - cached[0] < LOCALE_TTL:
-            return cached[1]
+        with self._lock:
+            if user in self._locales:
+                return self._locales[user]
         try:
             locale = self._form("users.info", quick=True, user=user, include_locale="true").get("user", {}).get("locale")
         except ChatError:
             return None  # not remembered: once Slack answers again, the person gets their own language
-        self._locales[user] = (now, locale)
+        with self._lock:
+            self._locales[user] = locale
         return locale
 
     def usergroup_members(self, group: str) -> list[str]:
