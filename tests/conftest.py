@@ -1,13 +1,20 @@
 """Fixtures shared by the whole suite: a fresh, migrated database per test.
 
-SQLite in the test's tmp_path by default. With TEST_DATABASE_URL set (a PostgreSQL database,
-see .ci/postgres.sh), each test gets its own schema in that database instead, dropped afterwards.
+Alembic runs once per session, into a template; each test gets a copy of it. SQLite: a file in
+the test's tmp_path, copied from the migrated template file. With TEST_DATABASE_URL set (a
+PostgreSQL database, see .ci/postgres.sh), each test gets its own schema in that database instead,
+built by the migrations' own SQL (Alembic's offline rendering of the same revisions, captured once)
+and dropped afterwards. tests/store/test_store_migrations.py runs real Alembic on both databases and
+checks that the template's copies match what it builds.
 Tests marked `requires_postgres` are skipped when TEST_DATABASE_URL is unset.
 """
 
 from __future__ import annotations
 
+import io
 import os
+import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +23,10 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 
+from alembic import command
+
 from bot.store.db import Database, make_engine
-from bot.store.migrate import upgrade
+from bot.store.migrate import alembic_config, upgrade
 
 # The emulator fixtures are written by another engineer; until that file exists the suite runs without them.
 if (Path(__file__).parent / "emulator" / "fixtures.py").exists():
@@ -45,32 +54,81 @@ def with_query(url: str, **params: str) -> str:
     return url + ("&" if "?" in url else "?") + query
 
 
+@pytest.fixture(scope="session")
+def postgres_admin() -> Iterator[sa.Engine]:
+    """One engine for the whole session that creates and drops the tests' schemas."""
+    admin = make_engine(POSTGRES_URL)
+    yield admin
+    admin.dispose()
+
+
 @pytest.fixture
-def empty_database_url(tmp_path: Path) -> Iterator[str]:
+def postgres_schema(postgres_admin: sa.Engine) -> Iterator[str]:
+    """A schema of the test's own in the PostgreSQL database, dropped afterwards."""
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    with postgres_admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    yield schema
+    with postgres_admin.begin() as conn:
+        # A test that left a transaction open would block the drop forever: give up instead.
+        conn.execute(sa.text("SET LOCAL lock_timeout = '10s'"))
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+@pytest.fixture
+def empty_database_url(tmp_path: Path, request: pytest.FixtureRequest) -> str:
     """A URL to an empty database that only this test uses (not migrated)."""
     if not POSTGRES_URL:
-        yield f"sqlite:///{tmp_path / 'cellule.db'}"
-        return
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = make_engine(POSTGRES_URL)
-    try:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        # Every connection made from this URL sees only the test's schema; a short connect
-        # timeout so a dead server fails the test quickly instead of hanging it.
-        yield with_query(POSTGRES_URL, options=f"-csearch_path={schema}", connect_timeout="2")
-        with admin.begin() as conn:
-            # A test that left a transaction open would block the drop forever: give up instead.
-            conn.execute(sa.text("SET LOCAL lock_timeout = '10s'"))
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    finally:
-        admin.dispose()
+        return f"sqlite:///{tmp_path / 'cellule.db'}"
+    schema = request.getfixturevalue("postgres_schema")
+    # Every connection made from this URL sees only the test's schema; a short connect
+    # timeout so a dead server fails the test quickly instead of hanging it.
+    return with_query(POSTGRES_URL, options=f"-csearch_path={schema}", connect_timeout="2")
 
 
 @pytest.fixture
-def database_url(empty_database_url: str) -> str:
-    """A URL to a fresh database, migrated to the latest revision."""
+def migrated_database_url(empty_database_url: str) -> str:
+    """A fresh database migrated by Alembic itself, as `serve` migrates (for the migration tests)."""
     upgrade(empty_database_url)
+    return empty_database_url
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path | str:
+    """What every test's database starts from, made once per session.
+
+    SQLite: a database file migrated by Alembic (its write-ahead log folded in, so the file alone
+    is the whole database). PostgreSQL: the SQL Alembic renders for the same revisions (offline
+    mode), played into each test's schema; the migrations hold no data steps, only DDL."""
+    if POSTGRES_URL:
+        script = io.StringIO()
+        config = alembic_config(POSTGRES_URL)
+        config.output_buffer = script
+        command.upgrade(config, "head", sql=True)
+        return script.getvalue()
+    path = tmp_path_factory.mktemp("template") / "cellule.db"
+    upgrade(f"sqlite:///{path}")
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return path
+
+
+@pytest.fixture
+def database_url(empty_database_url: str, migrated_template: Path | str,
+                 request: pytest.FixtureRequest) -> str:
+    """A URL to a fresh database at the latest revision: a copy of the session's template."""
+    if isinstance(migrated_template, Path):
+        shutil.copyfile(migrated_template, empty_database_url.removeprefix("sqlite:///"))
+        return empty_database_url
+    schema = request.getfixturevalue("postgres_schema")
+    with request.getfixturevalue("postgres_admin").connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        # The script brings its own BEGIN and COMMIT; search_path puts its tables in the test's schema.
+        conn.exec_driver_sql(f'SET search_path TO "{schema}"')
+        try:
+            conn.exec_driver_sql(migrated_template)
+        finally:
+            conn.exec_driver_sql("RESET search_path")
     return empty_database_url
 
 

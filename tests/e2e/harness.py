@@ -15,7 +15,6 @@ from bot import runtime
 from bot.config import Settings
 from bot.emulator import SlackEmulator
 from bot.emulator.server import Server
-from bot.store.migrate import upgrade
 
 
 class TrackingExecutor(ThreadPoolExecutor):
@@ -84,8 +83,7 @@ class Bot:
     def __init__(self, emu: SlackEmulator, database_url: str, clock: Clock | None = None, **env: str):
         self.emu = emu
         self.clock = clock or Clock()
-        self.settings = Settings.from_env(env_for(emu, database_url, **env))
-        upgrade(database_url)
+        self.settings = Settings.from_env(env_for(emu, database_url, **env))  # database_url is migrated
         self.executor = TrackingExecutor()
         self.rt = runtime.build(self.settings, clock=self.clock, executor=self.executor)
         self.server = Server(self.rt.wsgi(), "127.0.0.1", 0)

@@ -14,6 +14,7 @@ from bot.server import make_wsgi
 from bot.store import incidents as store
 from bot.store import timeline as tl
 from bot.store.db import Database
+from bot.store.migrate import upgrade
 from tests.e2e.harness import Bot
 
 DECLARE = "declare P2 FR Panne du réseau EN Network outage"
@@ -383,7 +384,9 @@ def test_healthz_is_200_when_the_database_answers_and_503_when_not(bot):
 def test_a_command_while_the_database_is_gone_says_so_plainly(emulator, tmp_path):
     folder = tmp_path / "db"
     folder.mkdir()
-    b = Bot(emulator, f"sqlite:///{folder / 'cellule.db'}")
+    url = f"sqlite:///{folder / 'cellule.db'}"
+    upgrade(url)
+    b = Bot(emulator, url)
     try:
         b.command("UEN", "help")  # Slack look-ups cached, as on a running bot
         b.rt.deps.db.dispose()
