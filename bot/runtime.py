@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from bot.flows.incidents import Permissions
 from bot.i18n import Catalogs
 from bot.slack.app import build_app
 from bot.slack.chat import Chat
-from bot.slack.client import make_client
+from bot.slack.client import Sleep, make_client
 from bot.slack.edge import Edge
 from bot.slack.messenger import SlackMessenger
 from bot.store.db import Database
@@ -46,12 +47,13 @@ def catalogs_for(settings: Settings) -> Catalogs:
     return Catalogs(languages=settings.languages, timezone=settings.timezone, extra_dirs=settings.extra_locale_dirs)
 
 
-def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow, executor: Executor | None = None,
-          work_executor: Executor | None = None) -> Runtime:
+def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow, sleep: Sleep = time.sleep,
+          executor: Executor | None = None, work_executor: Executor | None = None) -> Runtime:
     """`executor` runs Bolt's listeners, `work_executor` what they hand over after acknowledging;
-    tests pass one counting pool for both, so they can wait until the bot is idle."""
+    tests pass one counting pool for both, so they can wait until the bot is idle. `sleep` makes
+    every wait between two tries of a Slack call (tests pass one that records and returns)."""
     db = Database(settings.database_url)
-    chat = Chat(make_client(settings))
+    chat = Chat(make_client(settings, sleep), sleep)
     deps = Deps(settings=settings, db=db, catalogs=catalogs_for(settings), messenger=SlackMessenger(chat), clock=clock)
     work = work_executor or executor
     edge = Edge(deps, Permissions(deps), chat, **({"work": work} if work else {}))

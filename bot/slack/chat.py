@@ -18,7 +18,9 @@ from typing import Any
 from cachetools import TTLCache
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from bot.slack.client import ConnectionErrorRetry, Sleep
 
 from bot.flows.ports import Undelivered
 
@@ -60,7 +62,7 @@ def _refused(error: BaseException) -> bool:
     return isinstance(getattr(error, "reason", error), ConnectionRefusedError)
 
 
-class RefusedConnectionRetryHandler(ConnectionErrorRetryHandler):
+class RefusedConnectionRetryHandler(ConnectionErrorRetry):
     """Retries a call only when its connection was refused, so it certainly never reached Slack."""
 
     def _can_retry(self, *, state, request, response=None, error=None) -> bool:
@@ -68,8 +70,10 @@ class RefusedConnectionRetryHandler(ConnectionErrorRetryHandler):
 
 
 class Chat:
-    def __init__(self, client: WebClient):
+    def __init__(self, client: WebClient, sleep: Sleep = time.sleep):
+        """`sleep` waits between the tries of a post (tests pass one that records and returns)."""
         self.client = client
+        self._sleep = sleep
         # Look-ups that only choose the reply's language must never hold a form's trigger_id
         # (3 s) hostage: short timeout, no retries; on failure the first language is used.
         self._quick = WebClient(token=client.token, base_url=client.base_url, timeout=LOCALE_TIMEOUT,
@@ -81,7 +85,7 @@ class Chat:
                                logger=client.logger,
                                retry_handlers=[*(h for h in client.retry_handlers
                                                  if isinstance(h, RateLimitErrorRetryHandler)),
-                                               RefusedConnectionRetryHandler(max_retry_count=2)])
+                                               RefusedConnectionRetryHandler(max_retry_count=2, sleep=sleep)])
         self.calls: Counter[str] = Counter()
         self._locales: TTLCache[str, str | None] = TTLCache(maxsize=10_000, ttl=LOCALE_TTL)
         self._lock = threading.Lock()
@@ -197,7 +201,7 @@ class Chat:
         error: ChatError | None = None
         for attempt in range(POST_TRIES + 1):  # the last round only looks
             if attempt:
-                time.sleep(POST_BACKOFF * 2 ** (attempt - 1))
+                self._sleep(POST_BACKOFF * 2 ** (attempt - 1))
                 try:
                     landed = self._landed(channel, thread_ts, key, since)
                 except ChatError:

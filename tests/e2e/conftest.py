@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.harness import Bot, Clock
+from tests.e2e.harness import Bot, Clock, Sleeper
 
 
 @pytest.fixture
@@ -11,7 +11,12 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def bot(emulator, database_url, clock):
-    b = Bot(emulator, database_url, clock)
+def sleeper() -> Sleeper:
+    return Sleeper()
+
+
+@pytest.fixture
+def bot(emulator, database_url, clock, sleeper):
+    b = Bot(emulator, database_url, clock, sleeper)
     yield b
     b.close()

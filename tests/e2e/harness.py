@@ -53,6 +53,27 @@ class TrackingExecutor(ThreadPoolExecutor):
                 self._cv.wait(left)
 
 
+class Sleeper:
+    """The bot's waits between two tries of a Slack call: recorded, and over at once.
+
+    `monotonic()` is a clock that those waits move forward, so a test can still see that a retry
+    came no sooner than the wait it was told (e.g. Retry-After) without spending the time."""
+
+    def __init__(self):
+        self.waits: list[float] = []
+        self._lock = threading.Lock()
+        self._waited = 0.0
+
+    def __call__(self, seconds: float) -> None:
+        with self._lock:
+            self.waits.append(seconds)
+            self._waited += seconds
+
+    def monotonic(self) -> float:
+        with self._lock:
+            return time.monotonic() + self._waited
+
+
 class Clock:
     def __init__(self, start: datetime | None = None):
         self.now = start
@@ -80,12 +101,14 @@ def env_for(emu: SlackEmulator, database_url: str, **extra: str) -> dict[str, st
 
 
 class Bot:
-    def __init__(self, emu: SlackEmulator, database_url: str, clock: Clock | None = None, **env: str):
+    def __init__(self, emu: SlackEmulator, database_url: str, clock: Clock | None = None,
+                 sleeper: Sleeper | None = None, **env: str):
         self.emu = emu
         self.clock = clock or Clock()
+        self.sleeper = sleeper or Sleeper()
         self.settings = Settings.from_env(env_for(emu, database_url, **env))  # database_url is migrated
         self.executor = TrackingExecutor()
-        self.rt = runtime.build(self.settings, clock=self.clock, executor=self.executor)
+        self.rt = runtime.build(self.settings, clock=self.clock, sleep=self.sleeper, executor=self.executor)
         self.server = Server(self.rt.wsgi(), "127.0.0.1", 0)
         self.url = f"http://127.0.0.1:{self.server.port}/slack/events"
         emu.bot_url = self.url

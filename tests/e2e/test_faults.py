@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import socket
-import time
 
 import pytest
 
@@ -21,14 +20,17 @@ DECLARE = "declare P2 FR Panne du réseau EN Network outage"
 
 
 class TimedCalls(list):
-    """emu.calls, remembering when each Web API call was answered (to see that a retry waited)."""
+    """emu.calls, remembering when each Web API call was answered (to see that a retry waited).
 
-    def __init__(self):
+    Times come from the bot's sleeper: its waits between tries are skipped but move this clock."""
+
+    def __init__(self, monotonic):
         super().__init__()
         self.times: list[float] = []
+        self.monotonic = monotonic
 
     def append(self, call) -> None:
-        self.times.append(time.monotonic())
+        self.times.append(self.monotonic())
         super().append(call)
 
     def clear(self) -> None:
@@ -40,8 +42,8 @@ class TimedCalls(list):
 
 
 @pytest.fixture
-def calls(emulator) -> TimedCalls:
-    emulator.calls = TimedCalls()
+def calls(emulator, sleeper) -> TimedCalls:
+    emulator.calls = TimedCalls(sleeper.monotonic)
     return emulator.calls
 
 
