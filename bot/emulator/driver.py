@@ -43,6 +43,8 @@ class Driver:
         self._event_bodies: dict[str, bytes] = {}
         self._queue: queue.Queue = queue.Queue()
         self._worker: threading.Thread | None = None
+        self._queued_lock = threading.Lock()
+        self.events_queued = 0  # ever, so a test can tell that nothing new came while it waited
 
     # -- transport ------------------------------------------------------------------------------
     def sign_and_post(self, body: bytes, content_type: str, *, timestamp=None, secret=None,
@@ -163,6 +165,8 @@ class Driver:
 
     def queue_event(self, channel, event: dict, *, add_channel: bool = True) -> None:
         """Background delivery in order (the bot may be inside the API call that caused it)."""
+        with self._queued_lock:
+            self.events_queued += 1
         self._queue.put(self._event_body(channel, event, add_channel))
         if self._worker is None:
             self._worker = threading.Thread(target=self._drain, name="emulator-events", daemon=True)

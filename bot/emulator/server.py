@@ -90,15 +90,19 @@ class Server:
         self._server = waitress.create_server(app, host=host, port=port, **options)
         self.port = self._server.effective_port
         self._stopping = threading.Event()
+        self._closing = threading.Lock()
+        self._closed = False
         self._thread = threading.Thread(target=self._run, name="waitress", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         server = self._server
         while not self._stopping.is_set():
-            # Short rounds, so the stop flag is seen within a tenth of a second.
-            wasyncore.loop(timeout=0.05, map=server._map, count=2)
-        wasyncore.close_all(server._map)
+            # Short rounds, so the stop flag is seen within a tenth of a second (stop() also wakes it).
+            wasyncore.loop(timeout=0.05, map=server._map, count=1)
+        with self._closing:  # stop() never pulls the trigger while, or after, it is closed
+            self._closed = True
+            wasyncore.close_all(server._map)
 
     def wait(self) -> None:
         """Block until the server stops (the playground's main thread)."""
@@ -106,6 +110,9 @@ class Server:
             self._thread.join(timeout=1)
 
     def stop(self) -> None:
-        self._stopping.set()
+        with self._closing:
+            self._stopping.set()
+            if not self._closed:
+                self._server.trigger.pull_trigger()  # wake the loop now, not at its next round
         self._thread.join(timeout=5)
         self._server.task_dispatcher.shutdown()

@@ -23,12 +23,14 @@ class TrackingExecutor(ThreadPoolExecutor):
     def __init__(self):
         super().__init__(max_workers=8, thread_name_prefix="bolt")
         self._pending = 0
+        self.submitted = 0  # ever, so a test can tell that nothing new came while it waited
         self._cv = threading.Condition()
         self.errors: list[BaseException] = []
 
     def submit(self, fn, /, *args, **kwargs):
         with self._cv:
             self._pending += 1
+            self.submitted += 1
 
         def run():
             try:
@@ -42,6 +44,11 @@ class TrackingExecutor(ThreadPoolExecutor):
                     self._cv.notify_all()
 
         return super().submit(run)
+
+    @property
+    def pending(self) -> int:
+        with self._cv:
+            return self._pending
 
     def wait_idle(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -114,12 +121,15 @@ class Bot:
         emu.bot_url = self.url
 
     def settle(self) -> None:
-        """Wait until the bot and the emulator have nothing left in flight."""
-        for _ in range(50):
+        """Wait until the bot and the emulator have nothing left in flight.
+
+        The bot's work queues events (its posts, as Slack echoes them) and those events start more
+        work: done when, over one round of waiting for both, neither was given anything new."""
+        while True:
+            before = (self.executor.submitted, self.emu.events_queued)
             self.executor.wait_idle()
             self.emu.wait_idle()
-            time.sleep(0.02)
-            if not self.executor._pending:
+            if not self.executor.pending and (self.executor.submitted, self.emu.events_queued) == before:
                 return
 
     def command(self, user: str, text: str, channel: str = "COPS"):
