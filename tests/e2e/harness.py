@@ -5,13 +5,17 @@ In-process so a test can set the bot's clock; `test_process.py` starts it the RE
 
 from __future__ import annotations
 
+import io
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from unittest import mock
 
-
-from bot import runtime
+from bot import cli, runtime
 from bot.config import Settings
 from bot.emulator import SlackEmulator
 from bot.emulator.server import Server
@@ -155,3 +159,22 @@ class Bot:
         self.executor.shutdown(wait=True)
         self.rt.deps.db.dispose()
         assert not self.executor.errors, f"listener errors: {self.executor.errors!r}"
+
+
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, env: dict[str, str]) -> Ran:
+    """`python -m bot ARGS` run in this process, with `env` as its whole environment, its output
+    captured (a new Python process costs about a second of CPU). test_process.py starts real ones."""
+    out, err = io.StringIO(), io.StringIO()
+    with mock.patch.dict(os.environ, env, clear=True), redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = cli.main(list(args))
+        except SystemExit as e:  # argparse refusing the arguments
+            code = e.code if isinstance(e.code, int) else 1
+    return Ran(code, out.getvalue(), err.getvalue())

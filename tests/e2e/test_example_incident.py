@@ -7,8 +7,6 @@ and figures (first impact 5 min, recurrence 19 min).
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -16,6 +14,7 @@ from bot.core.impact import is_alert
 from bot.playground import example
 from bot.store import incidents as store
 from bot.store import timeline as tl
+from tests.e2e.harness import run_cli
 
 FR_LINES = [
     "* **4 décembre 12h08 : début de l’incident.**",
@@ -110,17 +109,16 @@ def test_cli_prints_the_same_postmortem_and_the_timeline(bot, database_url):
     replay(bot, "en")
     posted = next(f for f in emu.files if f.filename == "TSR-2641-postmortem.md").content.decode()
     env = {"DATABASE_URL": database_url, "INCIDENT_PREFIX": "TSR", "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-m", "bot", "postmortem", "TSR-2641"], env=env, capture_output=True, text=True)
+    out = run_cli("postmortem", "TSR-2641", env=env)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == posted.strip()
-    fr_only = subprocess.run([sys.executable, "-m", "bot", "postmortem", "tsr-2641", "--lang", "fr"], env=env,
-                             capture_output=True, text=True)
+    fr_only = run_cli("postmortem", "tsr-2641", "--lang", "fr", env=env)
     assert FR_LINES[0] in fr_only.stdout and "ENGLISH VERSION" not in fr_only.stdout
-    tl = subprocess.run([sys.executable, "-m", "bot", "timeline", "TSR-2641", "--json"], env=env, capture_output=True, text=True)
+    tl = run_cli("timeline", "TSR-2641", "--json", env=env)
     data = json.loads(tl.stdout)
     kinds = [e["kind"] for e in data["entries"]]
     assert kinds[0] == "impact_start" and "reopened" in kinds
     stamps = [e["at"] for e in data["entries"]]
     assert stamps == sorted(stamps)
-    missing = subprocess.run([sys.executable, "-m", "bot", "postmortem", "TSR-9"], env=env, capture_output=True, text=True)
+    missing = run_cli("postmortem", "TSR-9", env=env)
     assert missing.returncode == 2 and "TSR-9" in missing.stderr

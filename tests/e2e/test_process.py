@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import env_for
+from tests.e2e.harness import env_for, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,9 +62,9 @@ def _wait_for(predicate, timeout=20.0):
 
 
 def _timeline(database_url: str) -> list[dict]:
-    out = subprocess.run([sys.executable, "-m", "bot", "timeline", "TSR-2641", "--json"], cwd=ROOT,
-                         env={**os.environ, "DATABASE_URL": database_url, "INCIDENT_PREFIX": "TSR"},
-                         capture_output=True, text=True, timeout=60)
+    """What `python -m bot timeline` prints (run in this process: the served bot is the process here)."""
+    out = run_cli("timeline", "TSR-2641", "--json",
+                  env={**os.environ, "DATABASE_URL": database_url, "INCIDENT_PREFIX": "TSR"})
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)["entries"]
 
