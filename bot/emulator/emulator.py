@@ -49,6 +49,7 @@ class SlackEmulator(Driver):
 
     def stop(self) -> None:
         self.wait_idle()
+        self.faults.stop()  # calls kept slow or held are answered now, so the server can stop
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -108,6 +109,13 @@ class SlackEmulator(Driver):
 
     def delay(self, method: str, seconds: float) -> None:
         self.faults.delay(method, seconds)
+
+    def hold(self, method: str) -> None:
+        """Keep calls of `method` unanswered until release()."""
+        self.faults.hold(method)
+
+    def release(self) -> None:
+        self.faults.release()
 
     # -- recording ----------------------------------------------------------------------------
     def violation(self, text: str) -> None:

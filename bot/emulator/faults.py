@@ -20,6 +20,8 @@ class Faults:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
         self._delays: dict[str, float] = {}
+        self._holds: dict[str, threading.Event] = {}
+        self._stopped = threading.Event()  # the emulator stops: nothing is kept waiting any more
 
     def add(self, fault: Fault) -> None:
         with self._lock:
@@ -32,6 +34,32 @@ class Faults:
     def delay_for(self, method: str) -> float:
         with self._lock:
             return self._delays.get(method, self._delays.get("*", 0.0))
+
+    def hold(self, method: str) -> None:
+        """Answer no call of `method` until release(): slow for exactly as long as a test needs."""
+        with self._lock:
+            self._holds.setdefault(method, threading.Event())
+
+    def release(self) -> None:
+        with self._lock:
+            holds, self._holds = list(self._holds.values()), {}
+        for held in holds:
+            held.set()
+
+    def wait(self, method: str) -> None:
+        """Before answering `method`: its delay, then its hold (both cut short when the emulator stops)."""
+        delay = self.delay_for(method)
+        if delay:
+            self._stopped.wait(delay)
+        with self._lock:
+            held = None if self._stopped.is_set() else self._holds.get(method)
+        if held is not None:
+            held.wait()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped.set()
+        self.release()
 
     def take(self, method: str) -> Fault | None:
         """The first pending fault for this method (or "*"), used up one time."""

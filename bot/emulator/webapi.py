@@ -1,7 +1,6 @@
 """The Web API dispatcher: auth, spec check, fault injection, handler, recording."""
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from . import api_chat, api_conversations, api_files, api_items, api_views
@@ -52,9 +51,7 @@ def _answer(emu, method, args, authorization, is_json):
     except ArgumentError as exc:
         emu.violation(f"{method}: {'; '.join(exc.messages)}")
         return 200, {}, SlackError("invalid_arguments", messages=exc.messages).body()
-    delay = emu.faults.delay_for(method)
-    if delay:
-        time.sleep(delay)
+    emu.faults.wait(method)
     fault = emu.faults.take(method)
     if fault is not None and fault.kind == "lost_answer":
         _answer_body(emu, method, spec, handler, args)

@@ -184,12 +184,15 @@ def test_persistent_server_errors_keep_the_update_and_say_what_failed(bot, calls
 
 def test_slow_slack_does_not_delay_the_acknowledgement(bot):
     slow = 4.0
-    for method in ("users.info", "usergroups.users.list", "conversations.create"):
-        bot.emu.delay(method, slow)
-    d = bot.command("UEN", DECLARE)
+    bot.emu.delay("users.info", slow)  # longer than the bot waits to learn a language
+    for method in ("usergroups.users.list", "conversations.create"):
+        bot.emu.hold(method)  # as slow as need be: not answered before the acknowledgement is in
+    d = bot.emu.slash_command("UEN", "COPS", DECLARE)
     # The ack came before the first (slow) Web API call, well within Slack's 3 seconds.
     assert d.status == 200 and d.seconds < slow
     assert bot.emu.slow_acks == []
+    bot.emu.release()
+    bot.settle()
     # users.info was too slow to wait for: the reply is in the first configured language, and complete.
     last = bot.replies_to("UEN")[-1]
     assert "TSR-2641" in last and "<#C" in last

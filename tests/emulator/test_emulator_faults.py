@@ -52,3 +52,30 @@ def test_a_lost_answer_does_the_work_then_answers_a_server_error(emulator):
     assert [m["text"] for m in emulator.messages("COPS")] == ["did it land?"]  # it did
     web.chat_postMessage(channel="COPS", text="next")  # used up: the next call is answered
     assert [c.status for c in emulator.calls] == [504, 200]
+
+
+def test_a_held_method_is_answered_on_release_and_others_are_not_held(emulator):
+    import threading
+
+    web = WebClient(token=emulator.bot_token, base_url=emulator.api_url)
+    emulator.hold("chat.postMessage")
+    answered = []
+    poster = threading.Thread(target=lambda: answered.append(web.chat_postMessage(channel="COPS", text="late")))
+    poster.start()
+    web.auth_test()  # answered while chat.postMessage is held
+    assert answered == [] and [c.method for c in emulator.calls] == ["auth.test"]
+    emulator.release()
+    poster.join(timeout=30)
+    assert answered and answered[0]["ok"] and [m["text"] for m in emulator.messages("COPS")] == ["late"]
+
+
+def test_stopping_the_emulator_answers_what_it_held(emulator):
+    import threading
+
+    web = WebClient(token=emulator.bot_token, base_url=emulator.api_url)
+    emulator.hold("auth.test")
+    caller = threading.Thread(target=web.auth_test)
+    caller.start()
+    emulator.faults.stop()  # as emulator.stop() does before stopping its server
+    caller.join(timeout=30)
+    assert not caller.is_alive()
