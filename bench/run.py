@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/run.py            # full run (about 1-2 minutes on 2 cores)
     .venv/bin/python bench/run.py --quick    # smoke version (about 20 s)
+    .venv/bin/python bench/run.py --smoke    # the least that still runs every figure (the test suite's)
 
 Prints a table and writes bench/results.json (--quick: bench/results-quick.json, not committed). PostgreSQL figures are added when
 BENCH_DATABASE_URL or TEST_DATABASE_URL is set (see .ci/postgres.sh). See bench/README.md.
@@ -29,6 +30,8 @@ ANNOUNCE_CHANNELS = 2  # tests.e2e.harness.env_for: fr:CINCFR, en:CINCEN
 
 FULL = {"commands": 300, "batch": 10, "events": 3000, "threads": 4, "entries": 10_000, "repeat": 5}
 QUICK = {"commands": 20, "batch": 10, "events": 300, "threads": 4, "entries": 2_000, "repeat": 2}
+# Figures from so few samples mean nothing: this only shows that every part of the benchmark still runs.
+SMOKE = {"commands": 5, "batch": 5, "events": 40, "threads": 2, "entries": 200, "repeat": 1}
 
 
 def machine() -> dict:
@@ -110,10 +113,12 @@ def table(r: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="small sizes: a smoke run of about 20 s")
+    p.add_argument("--smoke", action="store_true", help="tiny sizes: checks that every figure still runs")
     p.add_argument("--out", type=Path, help="JSON file (default: bench/results.json, or results-quick.json)")
     args = p.parse_args(argv)
+    args.quick = args.quick or args.smoke
     args.out = args.out or HERE / ("results-quick.json" if args.quick else "results.json")
-    size = QUICK if args.quick else FULL
+    size = SMOKE if args.smoke else QUICK if args.quick else FULL
     pg = bool(postgres_url())
     started = time.monotonic()
     r = {"machine": machine(), "quick": args.quick, "sizes": size, "postgres": pg}

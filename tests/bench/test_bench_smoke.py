@@ -1,4 +1,4 @@
-"""The benchmarks still run: `bench/run.py --quick` end to end (figures are reported, never asserted)."""
+"""The benchmarks still run: `bench/run.py --smoke` end to end (figures are reported, never asserted)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_quick_benchmark_run_gives_every_figure(tmp_path):
     out = tmp_path / "results.json"
-    run = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--out", str(out)],
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--smoke", "--out", str(out)],
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     r = json.loads(out.read_text())
