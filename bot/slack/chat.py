@@ -20,9 +20,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.slack.client import ConnectionErrorRetry, Sleep
-
 from bot.flows.ports import Undelivered
+from bot.slack.client import ConnectionErrorRetry, Sleep
 
 log = logging.getLogger("cellule.chat")
 
