@@ -22,8 +22,8 @@ from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
-
 from alembic import command
+from hypothesis import settings
 
 from bot.store.db import Database, make_engine
 from bot.store.migrate import alembic_config, upgrade
@@ -33,6 +33,13 @@ if (Path(__file__).parent / "emulator" / "fixtures.py").exists():
     pytest_plugins = ["tests.emulator.fixtures"]
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+# Property tests draw the same examples on every run, so a run fails only for a change in the code;
+# `HYPOTHESIS_PROFILE=explore ./dev test tests/core` draws new ones (a failure found there prints
+# the example to add with @example).
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -154,6 +154,7 @@ def test_split_texts_keeps_every_word_or_refuses_a_repeated_code(text: str, lang
 @settings(max_examples=400)
 @given(text=TYPED, prefix=PREFIXES, number=st.integers(1, 10**7), languages=LANGUAGES)
 @example(text="P2 " + "Très longue panne " * 10, prefix="TSR", number=2641, languages=["fr", "en"])
+@example(text="FR FR", prefix="TSR", number=1, languages=["fr", "en"])  # a code twice, no priority
 def test_the_declare_path_gives_a_valid_channel_or_a_documented_refusal(text, prefix, number, languages) -> None:
     """What the command listener does with `/incident declare …`, minus Slack and the database."""
     parsed = parse(f"declare {text}", prefix)
@@ -161,11 +162,11 @@ def test_the_declare_path_gives_a_valid_channel_or_a_documented_refusal(text, pr
     try:
         _priority, title_text = split_priority(parsed.rest)
         title = split_texts(title_text, languages)
+    except BilingualError as e:  # before CommandError: it is one kind of refused command
+        assert e.code == "duplicate_language"
+        return
     except CommandError as e:
         assert e.code == "unknown_priority"
-        return
-    except BilingualError as e:
-        assert e.code == "duplicate_language"
         return
     first = next((t for t in title.values() if t), "")
     name = channel_name(prefix, number, first)
