@@ -133,6 +133,11 @@ def add_event(incident: Incident, *, user: str, at: datetime, texts: Texts, aler
     return Transition(incident, (entry,))
 
 
+def translate(update: Entry, texts: Texts) -> Entry:
+    """Languages added to an update after the fact: a blank text never erases one already there."""
+    return replace(update, texts={**update.texts, **{k: v for k, v in texts.items() if v.strip()}})
+
+
 def mark(message: Entry, *, reason: str, on: bool, user: str | None, when: float) -> Entry:
     """A person's pin (or alert) mark put on or taken off a chat message, at event time `when`.
 

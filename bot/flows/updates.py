@@ -114,8 +114,7 @@ def add_translations(deps: Deps, incident_id: int, entry_id: int, texts: Texts) 
         row = tl.get(session=s, entry_id=entry_id)
         if row is None or row.incident_id != incident_id:
             raise UserError("internal")
-        merged = {**row.texts, **{k: v for k, v in texts.items() if v.strip()}}
-        row.texts = merged
+        merged = row.texts = transitions.translate(tl.to_entry(row), texts).texts
         s.add(row)
         incident = store.to_incident(store.get(session=s, incident_id=incident_id))
         entries = tl.entries(session=s, incident_id=incident_id, kinds=impact.WINDOW_KINDS)

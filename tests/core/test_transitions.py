@@ -270,3 +270,10 @@ def test_marks_end_the_same_whatever_order_the_events_are_handled_in(reactions, 
             latest[(reason, transitions.UNKNOWN)] = False
     assert in_order.key == any(latest.values())
     assert in_order.data.get("alert", False) == any(on for (reason, _), on in latest.items() if reason == "alert")
+
+
+def test_translations_fill_languages_and_never_erase_one():
+    update = Entry(kind=K.STATUS, at=NOW, texts={"fr": "Serveur défaillant"}, data={"from": "investigating", "to": "identified"})
+    added = transitions.translate(update, {"en": "Faulty server", "fr": "  "})
+    assert added.texts == {"fr": "Serveur défaillant", "en": "Faulty server"} and added.data == update.data
+    assert update.texts == {"fr": "Serveur défaillant"}

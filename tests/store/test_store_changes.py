@@ -8,11 +8,13 @@ import pytest
 from sqlalchemy import event
 
 from bot.core import transitions
+from bot.core.impact import ImpactError
 from bot.core.lifecycle import TransitionRefused
 from bot.core.model import Entry, EntryKind, Incident, Role, Status
 from bot.store import changes
 from bot.store import incidents as store
 from bot.store import timeline as tl
+from bot.store.db import Database
 
 NOW = datetime(2025, 12, 4, 11, 13, tzinfo=timezone.utc)
 
@@ -73,7 +75,7 @@ def test_the_transition_sees_the_impact_windows_and_the_state_after_includes_its
     assert first.state.version == 0  # the incident itself did not change: not saved
     changes.apply(db, incident_id, lambda i, w: transitions.end_impact(i, w, user="U", at=NOW.replace(minute=20)),
                   now=NOW)
-    with pytest.raises(Exception):
+    with pytest.raises(ImpactError):  # no window open any more: the transition saw the one just closed
         changes.apply(db, incident_id, lambda i, w: transitions.end_impact(i, w, user="U", at=NOW), now=NOW)
 
 
@@ -103,8 +105,6 @@ def test_mark_message_applies_to_the_captured_message(db, incident_id):
 
 def test_two_processes_applying_at_once_lose_no_change(database_url, incident_id, race):
     first, second = race(database_url, "apply", str(incident_id), "25")
-    from bot.store.db import Database
-
     db = Database(database_url)
     try:
         with db.session() as s:
