@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import event
 
 from bot.core import transitions
 from bot.core.impact import ImpactError
@@ -17,19 +16,6 @@ from bot.store import timeline as tl
 from bot.store.db import Database
 
 NOW = datetime(2025, 12, 4, 11, 13, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def begins(db):
-    """How many transactions were begun so far."""
-    count = [0]
-
-    def on_begin(_conn):
-        count[0] += 1
-
-    event.listen(db.engine, "begin", on_begin)
-    yield lambda: count[0]
-    event.remove(db.engine, "begin", on_begin)
 
 
 def test_apply_saves_the_new_incident_and_its_entries_in_one_transaction(db, incident_id, begins):
