@@ -16,7 +16,7 @@ import os
 import shutil
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -144,3 +144,16 @@ def db(database_url: str) -> Iterator[Database]:
     database = Database(database_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def begins(db: Database) -> Iterator[Callable[[], int]]:
+    """`begins()`: how many transactions the test's database has begun so far."""
+    count = [0]
+
+    def on_begin(_conn) -> None:  # noqa: ANN001
+        count[0] += 1
+
+    sa.event.listen(db.engine, "begin", on_begin)
+    yield lambda: count[0]
+    sa.event.remove(db.engine, "begin", on_begin)

@@ -15,12 +15,14 @@ from datetime import datetime
 
 from bot.core.channel_name import channel_name, naming_title, with_suffix
 from bot.core.impact import WINDOW_KINDS
-from bot.core.model import Entry, EntryKind, Incident, Priority, Responsibility, Role, Texts
+from bot.core import transitions
+from bot.core.model import Entry, Incident, Priority, Responsibility, Texts
 from bot.flows.deps import Deps, UserError
 from bot.flows.incidents import Permissions
 from bot.flows.ports import Announcement, Problem, Room, Summary, Undelivered
 from bot.i18n import N_
 from bot.render.header import across
+from bot.store import changes
 from bot.store import incidents as store
 from bot.store import timeline as tl
 
@@ -66,34 +68,16 @@ def record(deps: Deps, req: DeclareRequest) -> tuple[Incident, bool]:
     if not any(t.strip() for t in req.title.values()):
         raise UserError("missing_title")
     now = deps.now()
-    with deps.db.session() as s:
-        if req.key:
-            existing = store.by_declare_key(session=s, key=req.key)
-            if existing is not None:
-                return store.to_incident(existing), False
-        number = store.allocate_number(session=s, prefix=deps.settings.prefix, first=deps.settings.first_number)
-        incident = Incident(
-            ref=f"{deps.settings.prefix}-{number}",
-            number=number,
-            title=req.title,
-            priority=req.priority,
-            declared_at=now,
-            declared_by=req.user,
-            category=req.category,
-            responsibility=req.responsibility,
-            components=req.components,
-            impact=req.impact,
-            roles={Role.COMMANDER: req.user},  # the declarer leads until someone else is named
-        )
-        row = store.create(session=s, incident=incident, declare_key=req.key, is_private=req.private, now=now)
-        incident.id = row.id
-        tl.add(session=s, incident_id=row.id, now=now, entry=Entry(
-            kind=EntryKind.DECLARED, at=now, author=req.user, key=True,
-            data={"title": req.title, "priority": req.priority.value}))
-        if req.impact_start is not None:
-            tl.add(session=s, incident_id=row.id, now=now, entry=Entry(
-                kind=EntryKind.IMPACT_START, at=req.impact_start, author=req.user, key=True))
-    return incident, True
+    prefix = deps.settings.prefix
+
+    def draft(number: int) -> transitions.Transition:
+        incident = Incident(ref=f"{prefix}-{number}", number=number, title=req.title, priority=req.priority,
+                            category=req.category, responsibility=req.responsibility, components=req.components,
+                            impact=req.impact)
+        return transitions.declare(incident, user=req.user, now=now, impact_start=req.impact_start)
+
+    return changes.create(deps.db, draft, prefix=prefix, first=deps.settings.first_number, now=now,
+                          declare_key=req.key, private=req.private)
 
 
 def setup(deps: Deps, incident_id: int, permissions: Permissions,
@@ -152,7 +136,7 @@ def _steps(deps: Deps, incident_id: int, permissions: Permissions, progress, rep
             _mark(deps, report, "summary", ts)
         except Undelivered as e:
             report.problems.append(e.problem())
-    if isinstance(done.get("summary"), str) and not done.get("pinned"):  # older rows say True: pinned then
+    if done.get("summary") and not done.get("pinned"):  # the summary's ts (migration 0006 for older rows)
         try:
             messenger.pin(incident.channel_id, done["summary"])
             _mark(deps, report, "pinned")

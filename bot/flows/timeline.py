@@ -6,13 +6,14 @@ import logging
 import re
 from datetime import datetime, timedelta, timezone
 
-from bot.core import impact
+from bot.core import impact, transitions
 from bot.core.bilingual import split_texts
 from bot.core.model import Entry, EntryKind, Incident
 from bot.core.timeparse import TimeParseError, parse_when, split_leading_time
 from bot.flows import sync
 from bot.flows.deps import Deps, UserError
 from bot.flows.ports import KeyMoment, Undelivered
+from bot.store import changes
 from bot.store import incidents as store
 from bot.store import timeline as tl
 
@@ -44,11 +45,9 @@ def add_event(deps: Deps, incident: Incident, *, user: str, text: str) -> Entry:
     if not any(texts.values()):
         raise UserError("event_text")
     now = deps.now()
-    entry = Entry(kind=EntryKind.EVENT, at=at or now, author=user, texts=texts, key=True,
-                  data={"alert": True} if alert else {})
-    with deps.db.session() as s:
-        row = tl.add(session=s, incident_id=incident.id, now=now, entry=entry)
-    entry.id = row.id
+    applied = changes.apply(deps.db, incident.id, lambda current, _window: transitions.add_event(
+        current, user=user, at=at or now, texts=texts, alert=alert), now=now)
+    entry = applied.entries[0]
     if incident.channel_id:
         icon = f":{deps.settings.alert_emoji}:" if alert else ":pushpin:"
         notice = KeyMoment(at=entry.at, text=rest, texts=texts, langs=deps.langs, icon=icon, now=now)
@@ -56,7 +55,7 @@ def add_event(deps: Deps, incident: Incident, *, user: str, text: str) -> Entry:
             ts = deps.messenger.publish(incident.channel_id, notice)
             with deps.db.session() as s:
                 store.add_post(session=s, incident_id=incident.id, kind="event", channel_id=incident.channel_id,
-                               ts=ts, entry_id=row.id)
+                               ts=ts, entry_id=entry.id)
         except Undelivered:
             log.warning("event recorded but not echoed in %s", incident.channel_id)
     return entry
@@ -67,20 +66,12 @@ def impact_edge(deps: Deps, incident: Incident, *, user: str, edge: str, text: s
     at, rest = leading_time(deps, text)
     now = deps.now()
     at = at or now
-    with deps.db.session() as s:
-        entries = tl.entries(session=s, incident_id=incident.id, kinds=impact.WINDOW_KINDS)
-        if edge == "start":
-            impact.check_impact_start(entries, at)
-            kind = EntryKind.IMPACT_START
-        else:
-            impact.check_impact_end(entries, at)
-            kind = EntryKind.IMPACT_END
-        texts = split_texts(rest, deps.settings.languages) if rest else {}
-        entry = Entry(kind=kind, at=at, author=user, key=True, texts=texts)
-        row = tl.add(session=s, incident_id=incident.id, now=now, entry=entry)
-    entry.id = row.id
-    sync.refresh(deps, incident.id, topic=False)
-    return entry
+    texts = split_texts(rest, deps.settings.languages) if rest else {}
+    move = transitions.start_impact if edge == "start" else transitions.end_impact
+    applied = changes.apply(deps.db, incident.id, lambda current, window: move(
+        current, window, user=user, at=at, texts=texts), now=now)
+    sync.refresh(deps, incident.id, topic=False, state=applied.state)
+    return applied.entries[0]
 
 
 _RANGE = re.compile(r"\s+(?:-|–|—|→|to|à|au|until|jusqu['’]à)\s+", re.IGNORECASE)
@@ -98,11 +89,9 @@ def impact_window(deps: Deps, incident: Incident, *, user: str, text: str) -> tu
     end = parse_when(parts[1], now=start + timedelta(days=1), tz=deps.settings.tz)
     if end > now + timedelta(minutes=1):
         raise TimeParseError("future", text=parts[1], at=end)
-    with deps.db.session() as s:
-        impact.check_impact_window(tl.entries(session=s, incident_id=incident.id, kinds=impact.WINDOW_KINDS), start, end)
-        for kind, at in ((EntryKind.IMPACT_START, start), (EntryKind.IMPACT_END, end)):
-            tl.add(session=s, incident_id=incident.id, now=now, entry=Entry(kind=kind, at=at, author=user, key=True))
-    sync.refresh(deps, incident.id, topic=False)
+    applied = changes.apply(deps.db, incident.id, lambda current, window: transitions.add_impact_window(
+        current, window, user=user, start=start, end=end), now=now)
+    sync.refresh(deps, incident.id, topic=False, state=applied.state)
     return start, end
 
 
@@ -196,7 +185,7 @@ def mark_key(deps: Deps, incident_id: int, channel: str, ts: str, key: bool, rea
     moment we were alerted, for time to detect). Marks are kept per person, as Slack keeps
     reactions, each with the time of the event that set it: reaction events are handled in
     parallel and may arrive out of order, so an older one never undoes a newer one. The message
-    stays key, or the alert, while someone's mark is on it.
+    stays key, or the alert, while someone's mark is on it (the rule: bot.core.transitions.mark).
     """
     with deps.db.session() as s:
         row = tl.by_message(session=s, channel_id=channel, ts=ts)
@@ -207,33 +196,9 @@ def mark_key(deps: Deps, incident_id: int, channel: str, ts: str, key: bool, rea
             return False
         capture(deps, incident_id, channel, message)
     when = float(event_ts) if event_ts else deps.now().timestamp()
-    with deps.db.session() as s:
-        row = tl.by_message(session=s, channel_id=channel, ts=ts, for_update=True)
-        if row is None:
-            return False
-        marks = _marks(row)
-        who = marks.setdefault(reason, {})
-        # Anyone's removal also ends a mark by someone unknown (rows from before people were kept).
-        for person in [user or UNKNOWN] if key else [user or UNKNOWN, UNKNOWN]:
-            if who.get(person, {}).get("at", 0) <= when:
-                who[person] = {"on": key, "at": when}
-        on = {r for r, people in marks.items() if any(m["on"] for m in people.values())}
-        row.key = bool(on)
-        row.data = {**row.data, "marks": marks, "alert": "alert" in on}
-        s.add(row)
-    return True
-
-
-UNKNOWN = "?"
-
-
-def _marks(row) -> dict[str, dict[str, dict]]:
-    """Who marked a message, per reason: {reason: {person: {"on": bool, "at": event time}}}.
-    Older rows said only `key` (pinned by someone unknown)."""
-    marks = row.data.get("marks")
-    if marks is not None:
-        return {r: dict(people) for r, people in marks.items()}
-    return {"pin": {UNKNOWN: {"on": True, "at": 0}}} if row.key else {}
+    marked = changes.mark_message(deps.db, channel, ts, lambda message: transitions.mark(
+        message, reason=reason, on=key, user=user, when=when))
+    return marked is not None
 
 
 def _fetch_message(deps: Deps, channel: str, ts: str) -> dict | None:

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
-from bot.core import impact, lifecycle
+from bot.core import impact, lifecycle, transitions
 from bot.core.bilingual import split_texts
 from bot.core.commands import FIELDS, parse_priority
-from bot.core.model import Action, Entry, EntryKind, Incident, Priority, Responsibility, Role, Status, Texts
+from bot.core.model import Action, Entry, Incident, Role, Status, Texts
 from bot.flows import sync
 from bot.flows.deps import Deps, UserError
 from bot.flows.ports import Problem, StatusUpdate, Undelivered
 from bot.i18n.vocabulary import parse_responsibility
 from bot.render.header import header_line
+from bot.store import changes
 from bot.store import incidents as store
 from bot.store import timeline as tl
 
-TEXT_FIELDS = ("impact", "cause", "context", "components", "title")
+TEXT_FIELDS = transitions.TEXT_FIELDS
 
 
 @dataclass
@@ -38,52 +40,40 @@ def post_update(deps: Deps, incident_id: int, *, user: str, status: Status, text
                 reopen_at: datetime | None = None) -> Outcome:
     """Record a status update (or a reopen when `reopen_at` is given), then post it everywhere."""
     now = deps.now()
-    with deps.db.session() as s:
-        row = store.get(session=s, incident_id=incident_id, lock=True)
-        incident = store.to_incident(row)
-        previous = incident.status
+
+    def change(incident: Incident, window: list[Entry]) -> transitions.Transition:
         try:
             if reopen_at is not None:
-                lifecycle.check_reopen(previous)
-            else:
-                lifecycle.check_update(previous, status)
+                return transitions.reopen(incident, window, user=user, texts=texts, at=reopen_at, now=now,
+                                          status=status)
+            return transitions.update(incident, user=user, status=status, texts=texts, now=now)
         except lifecycle.TransitionRefused as e:
             raise _refused(e, incident) from None
-        if reopen_at is not None:
-            # A recurrence starts a new impact window: it must not overlap the ones recorded.
-            impact.check_impact_start(tl.entries(session=s, incident_id=incident_id, kinds=impact.WINDOW_KINDS), reopen_at)
-            tl.add(session=s, incident_id=incident_id, now=now, entry=Entry(
-                kind=EntryKind.REOPENED, at=reopen_at, author=user, key=True, texts=texts))
-            row.resolved_at = None
-        row.status = status.value
-        if status is Status.RESOLVED:
-            row.resolved_at = now
-        store.save(session=s, row=row, now=now)
-        entry = tl.add(session=s, incident_id=incident_id, now=now, entry=Entry(
-            kind=EntryKind.STATUS, at=now, author=user, texts=texts,
-            data={"from": previous.value, "to": status.value}))
-        incident = store.to_incident(row)
-        entries = tl.entries(session=s, incident_id=incident_id, kinds=impact.WINDOW_KINDS)
+
+    applied = changes.apply(deps.db, incident_id, change, now=now)
+    incident, entry = applied.incident, applied.entries[-1]
     out = Outcome(incident, entry.id, missing=[c for c in deps.settings.languages if not texts.get(c, "").strip()])
-    changed = previous is not status
-    out.problems += _post_everywhere(deps, incident, entries, entry.id, status, texts, broadcast=changed, out=out)
-    out.problems += sync.refresh(deps, incident_id)
+    changed = applied.before.status is not status
+    writes: list = []
+    out.problems += _post_everywhere(deps, incident, applied.state.window, entry.id, status, texts, broadcast=changed,
+                                     out=out, state=applied.state, writes=writes)
+    out.problems += sync.refresh(deps, incident_id, state=applied.state, writes=writes)
     return out
 
 
 def _post_everywhere(deps: Deps, incident: Incident, entries: list[Entry], entry_id: int, status: Status,
-                     texts: Texts, *, broadcast: bool, out: Outcome | None = None) -> list[Problem]:
+                     texts: Texts, *, broadcast: bool, out: Outcome | None = None, state: changes.State,
+                     writes: list) -> list[Problem]:
     """Crisis channel: every language. Stakeholders: their languages, in the announcement's thread.
 
-    Counts on `out` how many channels were meant and how many got the post."""
+    Counts on `out` how many channels were meant and how many got the post. The posts are recorded
+    by appending to `writes`, which the refresh that follows saves in its own transaction."""
     problems: list[Problem] = []
     header = header_line(incident, entries, deps.langs)
     targets: list[tuple[str, str | None, list]] = []
     if incident.channel_id:
         targets.append((incident.channel_id, None, deps.langs))
-    with deps.db.session() as s:
-        announcements = store.posts(session=s, incident_id=incident.id, kind="announcement")
-    for a in announcements:
+    for a in state.posts_of("announcement"):
         langs = deps.langs_of(a)
         targets.append((a.channel_id, a.ts, langs))
     if out is not None:
@@ -96,9 +86,8 @@ def _post_everywhere(deps: Deps, incident: Incident, entries: list[Entry], entry
         except Undelivered as e:
             problems.append(e.problem())
             continue
-        with deps.db.session() as s:
-            store.add_post(session=s, incident_id=incident.id, kind="update", channel_id=channel, ts=ts,
-                           languages=tuple(l.code for l in langs), entry_id=entry_id)
+        writes.append(partial(store.add_post, incident_id=incident.id, kind="update", channel_id=channel, ts=ts,
+                              languages=tuple(l.code for l in langs), entry_id=entry_id))
         if out is not None:
             out.posted += 1
     return problems
@@ -125,8 +114,7 @@ def add_translations(deps: Deps, incident_id: int, entry_id: int, texts: Texts) 
         row = tl.get(session=s, entry_id=entry_id)
         if row is None or row.incident_id != incident_id:
             raise UserError("internal")
-        merged = {**row.texts, **{k: v for k, v in texts.items() if v.strip()}}
-        row.texts = merged
+        merged = row.texts = transitions.translate(tl.to_entry(row), texts).texts
         s.add(row)
         incident = store.to_incident(store.get(session=s, incident_id=incident_id))
         entries = tl.entries(session=s, incident_id=incident_id, kinds=impact.WINDOW_KINDS)
@@ -164,38 +152,25 @@ def change_field(deps: Deps, incident_id: int, *, user: str, name: str, value: s
 def set_field(deps: Deps, incident_id: int, *, user: str, name: str, value) -> Outcome:
     """Change one field; recorded in the timeline; a priority change is told to stakeholders."""
     now = deps.now()
-    with deps.db.session() as s:
-        row = store.get(session=s, incident_id=incident_id, lock=True)
-        old = getattr(row, name)
-        if name in TEXT_FIELDS:
-            new = {**old, **value} if isinstance(value, dict) else value
-        elif isinstance(value, (Priority, Responsibility)):
-            new = value.value
-        else:
-            new = value
-        setattr(row, name, new)
-        store.save(session=s, row=row, now=now)
-        entry = tl.add(session=s, incident_id=incident_id, now=now, entry=Entry(
-            kind=EntryKind.FIELD, at=now, author=user, data={"field": name, "old": old, "new": new}))
-        incident = store.to_incident(row)
-        entries = tl.entries(session=s, incident_id=incident_id, kinds=impact.WINDOW_KINDS)
-    out = Outcome(incident, entry.id)
+    applied = changes.apply(deps.db, incident_id, lambda incident, _window: transitions.set_field(
+        incident, user=user, name=name, value=value, now=now), now=now)
+    incident, entry = applied.incident, applied.entries[-1]
+    old, new = entry.data["old"], entry.data["new"]
+    entries = applied.state.window
+    out, writes = Outcome(incident, entry.id), []
     if name == "priority" and old != new:
         texts = {l.code: l._("Priority changed from {old} to {new}.", old=old, new=new) for l in deps.langs}
-        out.problems += _post_everywhere(deps, incident, entries, entry.id, incident.status, texts, broadcast=True)
-    out.problems += sync.refresh(deps, incident_id)
+        out.problems += _post_everywhere(deps, incident, entries, entry.id, incident.status, texts, broadcast=True,
+                                         state=applied.state, writes=writes)
+    out.problems += sync.refresh(deps, incident_id, state=applied.state, writes=writes)
     return out
 
 
 def set_role(deps: Deps, incident_id: int, *, user: str, role: Role, person: str) -> Outcome:
     now = deps.now()
-    with deps.db.session() as s:
-        row = store.get(session=s, incident_id=incident_id, lock=True)
-        row.roles = {**row.roles, role.value: person}
-        store.save(session=s, row=row, now=now)
-        entry = tl.add(session=s, incident_id=incident_id, now=now, entry=Entry(
-            kind=EntryKind.ROLE, at=now, author=user, data={"role": role.value, "user": person}))
-        incident = store.to_incident(row)
+    applied = changes.apply(deps.db, incident_id, lambda incident, _window: transitions.assign_role(
+        incident, user=user, role=role, person=person, now=now), now=now)
+    incident, entry = applied.incident, applied.entries[-1]
     out = Outcome(incident, entry.id)
     if incident.channel_id:
         try:
@@ -203,5 +178,5 @@ def set_role(deps: Deps, incident_id: int, *, user: str, role: Role, person: str
         except Undelivered as e:
             if e.code not in ("already_in_channel", "cant_invite_self"):
                 out.problems.append(e.problem())
-    out.problems += sync.refresh(deps, incident_id)
+    out.problems += sync.refresh(deps, incident_id, state=applied.state)
     return out

@@ -1,6 +1,6 @@
 """One side of a two-process race, run by the store tests as `python race_worker.py URL JOB ARGS...`.
 
-Jobs: `allocate PREFIX FIRST COUNT`, `timeline INCIDENT_ID KEYS`, `seen KEYS`, `setup INCIDENT_ID COUNT`. The worker connects,
+Jobs: `allocate PREFIX FIRST COUNT`, `timeline INCIDENT_ID KEYS`, `seen KEYS`, `setup INCIDENT_ID COUNT`, `apply INCIDENT_ID COUNT`. The worker connects,
 prints "ready", waits for a line on stdin so both processes start together, does COUNT (or KEYS)
 separate transactions and prints a JSON list: the numbers it got, the keys it recorded first, or the setup steps it marked.
 """
@@ -12,8 +12,9 @@ import os
 import sys
 from datetime import datetime, timezone
 
+from bot.core import transitions
 from bot.core.model import Entry, EntryKind
-from bot.store import incidents, timeline
+from bot.store import changes, incidents, timeline
 from bot.store.db import Database
 
 
@@ -49,6 +50,13 @@ def main(url: str, job: str, *args: str) -> None:
             with db.session() as session:
                 incidents.mark_setup(session=session, incident_id=incident_id, step=step)
             results.append(step)
+    elif job == "apply":  # each process adds its own role holders through the store's locked apply
+        incident_id, count = int(args[0]), int(args[1])
+        for i in range(count):
+            person = f"U{os.getpid()}x{i}"
+            changes.apply(db, incident_id, lambda incident, _w, person=person: transitions.set_field(
+                incident, user=person, name="context", value={person: "seen"}, now=now), now=now)
+            results.append(person)
     else:
         raise SystemExit(f"unknown job {job!r}")
     db.dispose()
