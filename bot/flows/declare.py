@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.core import transitions
 from bot.core.channel_name import channel_name, naming_title, with_suffix
 from bot.core.impact import WINDOW_KINDS
-from bot.core import transitions
 from bot.core.model import Entry, Incident, Priority, Responsibility, Texts
 from bot.flows.deps import Deps, UserError
 from bot.flows.incidents import Permissions
