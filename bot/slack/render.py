@@ -20,6 +20,9 @@ STATUS_EMOJI = {
     Status.RESOLVED: ":white_check_mark:",
 }
 TRANSLATION_TO_COME = N_("translation to come")
+# Pinned-summary labels: markers stay outside f-strings, where extraction does not look.
+CLIENT_IMPACT = N_("Client impact")
+SERVICES_AFFECTED = N_("Services affected")
 
 
 _TOKEN = re.compile(r"<([^<>\n]{1,500})>")
@@ -134,9 +137,9 @@ def summary(incident: Incident, entries: list[Entry], langs: Sequence[Lang]) -> 
     blocks += sections(f"*{status_label(incident.status, langs)}* · {incident.priority.value}")
     blocks += sections(escape(header_line(incident, entries, list(langs))))
     if incident.impact:
-        blocks += sections(f"*{joined(langs, N_('Client impact'))}*\n" + multilingual(incident.impact, langs, langs))
+        blocks += sections(f"*{joined(langs, CLIENT_IMPACT)}*\n" + multilingual(incident.impact, langs, langs))
     if incident.components:
-        blocks += sections(f"*{joined(langs, N_('Services affected'))}*\n" + multilingual(incident.components, langs, langs))
+        blocks += sections(f"*{joined(langs, SERVICES_AFFECTED)}*\n" + multilingual(incident.components, langs, langs))
     roles = roles_line(incident, langs)
     if roles:
         blocks.append(context_block(roles))
