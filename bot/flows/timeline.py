@@ -29,7 +29,7 @@ def leading_time(deps: Deps, text: str) -> tuple[datetime | None, str]:
     return split_leading_time(text, now=deps.now(), tz=deps.settings.tz)
 
 
-def add_event(deps: Deps, incident: Incident, *, user: str, text: str) -> Entry:
+def add_event(deps: Deps, incident: Incident, *, user: str, text: str, default: str | None = None) -> Entry:
     """`/incident event [<time>] <text>`: a key moment, echoed in the channel so everyone sees it."""
     at, rest = leading_time(deps, text)
     marks = _alert_marks(deps)
@@ -38,7 +38,7 @@ def add_event(deps: Deps, incident: Incident, *, user: str, text: str) -> Entry:
         at, rest = leading_time(deps, rest)
     if not rest:
         raise UserError("event_text")
-    texts = split_texts(rest, deps.settings.languages)
+    texts = split_texts(rest, deps.settings.languages, default)  # uncoded text: the author's language
     for code, value in texts.items():  # "FR 🚨 alertes EN 🚨 alerts" marks it too
         marked, texts[code] = impact.alert_mark(value, marks)
         alert = alert or marked

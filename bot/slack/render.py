@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from bot.core.model import Entry, Incident, Role, Status, Texts
 from bot.i18n import N_, Lang
+from bot.render import colon
 from bot.render.header import across, header_line
 
 SECTION_LIMIT = 3000
@@ -82,7 +83,7 @@ def multilingual(texts: Texts, langs: Sequence[Lang], all_langs: Sequence[Lang])
         if text:
             lines.append(f"*{code}* {escape(text)}" if len(langs) > 1 else escape(text))
         else:
-            lines.append(f"*{code}* _{joined(all_langs, TRANSLATION_TO_COME)}_")
+            lines.append(f"*{code}* _{joined(langs, TRANSLATION_TO_COME)}_")
     return "\n".join(lines)
 
 
@@ -125,7 +126,7 @@ def roles_line(incident: Incident, langs: Sequence[Lang]) -> str:
         user = incident.roles.get(role)
         if user:
             label = across(langs, lambda lang: lang.role(role))
-            parts.append(f"{label} : <@{user}>")
+            parts.append(f"{colon(langs[0], label)} <@{user}>")
     return " · ".join(parts)
 
 
@@ -168,7 +169,8 @@ def update(incident: Incident, status: Status, texts: Texts, langs: Sequence[Lan
     if header:
         blocks += sections(escape(header))
     blocks += sections(multilingual(texts, langs, all_langs))
-    fallback = f"{incident.ref} {status.value}: " + " ".join(texts.get(l.code, "") for l in langs)
+    said = " ".join(t for l in langs if (t := texts.get(l.code, "").strip()))
+    fallback = colon(langs[0], f"{incident.ref} {langs[0].status(status)}") + f" {said}"
     return cut(escape(fallback), 3000), blocks
 
 
