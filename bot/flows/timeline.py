@@ -26,7 +26,7 @@ def ts_time(ts: str) -> datetime:
 
 
 def leading_time(deps: Deps, text: str) -> tuple[datetime | None, str]:
-    return split_leading_time(text, now=deps.now(), tz=deps.settings.tz)
+    return split_leading_time(text, now=deps.now(), tz=deps.settings.tz, words=deps.catalogs.time_words)
 
 
 def add_event(deps: Deps, incident: Incident, *, user: str, text: str, default: str | None = None) -> Entry:
@@ -83,10 +83,10 @@ def impact_window(deps: Deps, incident: Incident, *, user: str, text: str) -> tu
     if len(parts) != 2:
         raise UserError("impact_syntax")
     now = deps.now()
-    start = parse_when(parts[0], now=now, tz=deps.settings.tz)
+    start = parse_when(parts[0], now=now, tz=deps.settings.tz, words=deps.catalogs.time_words)
     # The end is read from the start: "23h00 - 00h30" ends the next day, "4 déc. 23h00 - 23h30"
     # on the 4th, whatever today is. Still never in the future.
-    end = parse_when(parts[1], now=start + timedelta(days=1), tz=deps.settings.tz)
+    end = parse_when(parts[1], now=start + timedelta(days=1), tz=deps.settings.tz, words=deps.catalogs.time_words)
     if end > now + timedelta(minutes=1):
         raise TimeParseError("future", text=parts[1], at=end)
     applied = changes.apply(deps.db, incident.id, lambda current, window: transitions.add_impact_window(

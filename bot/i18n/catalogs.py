@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
+from functools import cached_property
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 import bot
+from bot.core.timeparse import FRENCH_ENGLISH, TimeWords
 from bot.i18n.lang import Lang
 
 DOMAIN = "messages"
@@ -121,6 +123,14 @@ class Catalogs:
         for code in self.languages:
             translations, locale = load(code, self.dirs)
             self._langs[code] = Lang(code, locale, self.tz, translations)
+
+    @cached_property
+    def time_words(self) -> TimeWords:
+        """The words of typed times in every configured language (and always French and English)."""
+        words = FRENCH_ENGLISH
+        for lang in self:
+            words = words.merged(lang.time_words())
+        return words
 
     def lang(self, code: str | None = None) -> Lang:
         """The language ``code`` (``fr``, ``FR``, ``fr-FR``); anything else gives the first configured one."""
