@@ -144,7 +144,7 @@ def summary(incident: Incident, entries: list[Entry], langs: Sequence[Lang]) -> 
     roles = roles_line(incident, langs)
     if roles:
         blocks.append(context_block(roles))
-    return cut(escape(f"{head} — {incident.status.value}"), 3000), blocks
+    return cut(escape(f"{head} — " + across(langs, lambda l: l.status(incident.status))), 3000), blocks
 
 
 def announcement(incident: Incident, entries: list[Entry], langs: Sequence[Lang], all_langs: Sequence[Lang]) -> tuple[str, list[dict]]:

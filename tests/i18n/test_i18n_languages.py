@@ -97,7 +97,7 @@ def test_check_fails_on_a_marker_inside_an_f_string(project):
     (project / "bot" / "render.py").write_text(CODE, encoding="utf-8")
     tools.extract(project)
     problems = tools.check(project)
-    assert len(problems) == 1 and "'Services affected' is not extracted" in problems[0], problems
+    assert len(problems) == 1 and "N_('Services affected') is not extracted" in problems[0], problems
     assert i18n_main(["--root", str(project), "check"]) == 1
 
 
