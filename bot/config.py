@@ -115,7 +115,6 @@ class Settings:
                 raise ConfigError(f"CRISIS_UNIT: {member!r} is not a user ID (U…) or user-group ID (S…)")
 
         locale_dirs = tuple(filter(None, get("CELLULE_LOCALE_DIRS").split(":")))
-        _require_catalogs(languages, locale_dirs)
 
         emoji = get("TIMELINE_EMOJI", "pushpin").strip(":")
         alert_emoji = get("ALERT_EMOJI", "rotating_light").strip(":")
@@ -157,18 +156,3 @@ def _languages(raw: str) -> tuple[str, ...]:
             raise ConfigError(f"INCIDENT_LANGUAGES: {lang!r} is not a language Babel knows") from None
     return langs
 
-
-def _require_catalogs(languages: tuple[str, ...], locale_dirs: tuple[str, ...]) -> None:
-    """Each language needs a catalog, shipped or in CELLULE_LOCALE_DIRS; say how to add one."""
-    from bot.i18n.catalogs import missing_catalogs  # Babel, imported only here
-
-    missing = missing_catalogs(languages, locale_dirs)
-    if not missing:
-        return
-    code = missing[0]
-    where = f"CELLULE_LOCALE_DIRS ({':'.join(locale_dirs)})" if locale_dirs else "CELLULE_LOCALE_DIRS (not set)"
-    raise ConfigError(
-        f"INCIDENT_LANGUAGES: no catalog for {code!r} in the shipped languages nor in {where}; "
-        f"add it with `CELLULE_LOCALE_DIRS=/path/to/locales python -m bot.i18n init {code}`, translate "
-        f"/path/to/locales/{code}/LC_MESSAGES/messages.po, and start with that CELLULE_LOCALE_DIRS"
-    )
