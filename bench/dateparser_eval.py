@@ -67,7 +67,37 @@ dp("12:08", T.NOW, T.PARIS)  # warm-up
 run("dateparser 1.5.0", dp, accepted, refused)
 run("dateparser 1.5.0 (Spanish)", dp, [(t, e, T.NOW) for t, e in spanish], [])
 run("timeparse (dateutil)", ours, accepted, refused)
-try:
-    run("timeparse (dateutil) (Spanish)", ours, [(t, e, T.NOW) for t, e in spanish], [])
-except Exception as e:
-    print(e)
+from bot.i18n import Catalogs  # noqa: E402
+
+WORDS = Catalogs(languages=("fr", "en", "es")).time_words
+run("timeparse (dateutil) (Spanish, CLDR words of fr,en,es)",
+    lambda text, now, tz: parse_when(text, now=now, tz=tz, words=WORDS), [(t, e, T.NOW) for t, e in spanish], [])
+
+
+# The hypothesis property "formatting then parsing returns the instant", on 300 drawn instants
+# (same forms and zones as tests/core/test_timeparse.py), for both parsers.
+def roundtrip(name, fn, n=300):
+    import random
+    from zoneinfo import ZoneInfo
+    rng = random.Random(13)
+    zones = [T.PARIS, ZoneInfo("UTC"), ZoneInfo("America/New_York"), ZoneInfo("Asia/Kolkata")]
+    lo, hi = int(datetime(1971, 1, 1, tzinfo=UTC).timestamp()) // 60, int(T.REFERENCE_NOW.timestamp()) // 60
+    good = total = 0
+    start = time.perf_counter()
+    while total < n * 3:
+        instant = datetime.fromtimestamp(rng.randint(lo, hi) * 60, UTC)
+        tz = rng.choice(zones)
+        local = instant.astimezone(tz)
+        if T._in_a_fold(local):
+            continue
+        for text in (local.strftime("%d/%m/%Y %Hh%M"), local.strftime("%b %d %Y %I:%M%p"), local.isoformat()):
+            total += 1
+            try:
+                good += fn(text, T.REFERENCE_NOW, tz) == instant
+            except Exception:
+                pass
+    print(f"{name}: round trip {good}/{total}, {(time.perf_counter() - start) / total * 1000:.2f} ms/parse")
+
+
+roundtrip("dateparser 1.5.0", dp)
+roundtrip("timeparse (dateutil)", ours)
