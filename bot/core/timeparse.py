@@ -12,7 +12,8 @@ edge turns into a translated message. The codes are stable:
 ``future``
     a date and time more than :data:`CLOCK_SKEW` ahead of now (params: ``text``, ``at``: the UTC instant).
 ``unknown_zone``
-    a word that looks like a time zone but is not one we know (params: ``text``, ``zone``).
+    an IANA-looking name that is no zone (``Europe/Atlantis``), or an abbreviation naming several zones
+    (``IST``) (params: ``text``, ``zone``).
 ``zone_mismatch``
     a zone abbreviation not in force on that date, e.g. ``CEST`` in November (params: ``text``, ``zone``,
     ``expected``: the abbreviation in force then, ``region``: where it is used).
@@ -24,8 +25,8 @@ Reading rules:
   :data:`ZONE_ABBREVIATIONS` (``UTC``, ``GMT``, ``Z``, ``CET``, ``CEST``, ``PST``, ``EST``…), IANA names
   (``Europe/Paris``, ``America/New_York``) and numeric offsets (``+01:00``, ``+0100``, ``UTC+1``). An
   abbreviation must be the one in force on that date where it is used (``CEST`` in November is refused,
-  never read as CET); a word that looks like a zone but is unknown (``AEDT``…) is refused, never left in
-  the text;
+  never read as CET); an ambiguous abbreviation (``IST``) or an unknown IANA name is refused, never left
+  in the text;
 - a bare time (no date) is its latest past occurrence: ``23:50`` typed at 00:30 is yesterday;
 - month names, weekday names and the words for yesterday, today and the day before come from a
   :class:`TimeWords` (the configured languages' CLDR data, built by bot.i18n; French and English by
@@ -249,17 +250,28 @@ ZONE_ABBREVIATIONS: dict[str, tuple[float, str | None]] = {
     "UTC": (0, None), "GMT": (0, None), "Z": (0, None),
     "WET": (0, "Europe/Lisbon"), "WEST": (1, "Europe/Lisbon"), "BST": (1, "Europe/London"),
     "CET": (1, "Europe/Paris"), "CEST": (2, "Europe/Paris"),
-    "EET": (2, "Europe/Athens"), "EEST": (3, "Europe/Athens"),
+    "EET": (2, "Europe/Athens"), "EEST": (3, "Europe/Athens"), "MSK": (3, "Europe/Moscow"),
+    "SAST": (2, "Africa/Johannesburg"), "WAT": (1, "Africa/Lagos"), "CAT": (2, "Africa/Maputo"),
+    "EAT": (3, "Africa/Nairobi"),
+    "AST": (-4, "America/Halifax"), "ADT": (-3, "America/Halifax"),
     "EST": (-5, "America/New_York"), "EDT": (-4, "America/New_York"),
     "CST": (-6, "America/Chicago"), "CDT": (-5, "America/Chicago"),
     "MST": (-7, "America/Denver"), "MDT": (-6, "America/Denver"),
     "PST": (-8, "America/Los_Angeles"), "PDT": (-7, "America/Los_Angeles"),
+    "AKST": (-9, "America/Anchorage"), "AKDT": (-8, "America/Anchorage"), "HST": (-10, "Pacific/Honolulu"),
+    "BRT": (-3, None), "ART": (-3, None), "SGT": (8, None),
+    "HKT": (8, "Asia/Hong_Kong"), "JST": (9, "Asia/Tokyo"), "KST": (9, "Asia/Seoul"),
+    "AWST": (8, "Australia/Perth"), "ACST": (9.5, "Australia/Adelaide"), "ACDT": (10.5, "Australia/Adelaide"),
+    "AEST": (10, "Australia/Sydney"), "AEDT": (11, "Australia/Sydney"),
+    "NZST": (12, "Pacific/Auckland"), "NZDT": (13, "Pacific/Auckland"),
 }
+# Abbreviations that name several zones (India, Ireland, Israel): refused, the reply asks for a name.
+AMBIGUOUS_ZONES = frozenset({"IST"})
 ZONE_REFUSALS = ("unknown_zone", "zone_mismatch")
 # Accepted in lower case too (they are no word of any language we know); the others only as typed, in
-# capitals, since "est" is French and Spanish for "is".
+# capitals, since "est" is French and Spanish for "is" (and "GET", "PUT" stay text: not zones).
 _LOWER_CASE_ZONES = ("cest", "cet", "utc", "gmt")
-_ZONE_LIKE_RE = re.compile(r"(?<![\w/])([A-Z]{2,3}T|[A-Z]{3,4})(?![\w/])")
+_CAPITALS_RE = re.compile(r"(?<![\w/])([A-Z]{2,4})(?![\w/])")
 _IANA_RE = re.compile(r"(?<!\S)((?:africa|america|antarctica|arctic|asia|atlantic|australia|europe|indian|pacific|etc)"
                       r"(?:/[\w+-]+)+)(?!\S)", re.IGNORECASE)
 _ABBREVIATED = {name: timezone(timedelta(hours=hours), name) for name, (hours, _) in ZONE_ABBREVIATIONS.items()}
@@ -293,7 +305,7 @@ class _UnknownZone(Exception):
 def _zone_named(name: str | None, offset: int | None) -> tzinfo | None:
     """dateutil's ``tzinfos`` hook: our zone names, and numeric offsets."""
     if name is not None:
-        zone = _ABBREVIATED.get(name.upper())
+        zone = None if name.upper() in AMBIGUOUS_ZONES else _ABBREVIATED.get(name.upper())
         if zone is None:
             raise _UnknownZone(name)
         return zone
@@ -325,7 +337,7 @@ _CLOCK_LIKE_RE = re.compile(r"\d[:h]\d\d")
 
 def _normalise(text: str, reader: _Reader, *, original: str) -> tuple[str, int | None]:
     """Bring national and casual forms to what dateutil reads; return (text, day offset of hier/today)."""
-    capitals = {fold(w) for w in _ZONE_LIKE_RE.findall(text.replace("\u202f", " ").replace("\u00a0", " "))}
+    capitals = {fold(w) for w in _CAPITALS_RE.findall(text) if w in ZONE_ABBREVIATIONS or w in AMBIGUOUS_ZONES}
     folded = fold(text.replace("\u202f", " ").replace("\u00a0", " "))
     day_words = reader.day_re.findall(folded) if reader.day_re else []
     if len(day_words) > 1:
@@ -340,8 +352,8 @@ def _normalise(text: str, reader: _Reader, *, original: str) -> tuple[str, int |
     folded = _DOT_AFTER_LETTER_RE.sub(" ", folded)
     folded = _NAMED_OFFSET_RE.sub("", folded)
     # Only zone words become upper case: dateutil takes any short upper-case word after a time
-    # ("12:08 EN …") for a zone. Unknown ones that look like zones ("AEDT") are refused by the hook.
-    zones = set(_LOWER_CASE_ZONES) | {w for w in capitals if w.upper() in ZONE_ABBREVIATIONS or w.endswith("t")}
+    # ("12:08 EN …") for a zone. Ambiguous ones ("IST") are refused by the hook.
+    zones = set(_LOWER_CASE_ZONES) | capitals
     folded = " ".join(w.upper() if w.strip(",;") in zones else w for w in folded.split())
     kept = [w for w in folded.split() if reader.info.weekday(w.strip(",;")) is None]
     return " ".join(kept), day_shift

@@ -162,7 +162,7 @@ def test_one_language_alone_shows_nothing_of_the_others(emulator, database_url, 
         ch = bot.incident_channel()
         bot.clock.set(at(12, 30))
         for text in ("impact 12:08 - 12:13", typed["event"], typed["update"], typed["bad_status"],
-                     "event 12:25 CEST x", "event 12:25 HKT x", "role boss <@UEN>", "status", "timeline", "list",
+                     "event 12:25 CEST x", "event 12:25 IST x", "role boss <@UEN>", "status", "timeline", "list",
                      "update"):  # the last one opens the update form
             bot.command(user, text, channel=ch)
         bot.clock.set(at(17, 5))
