@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its start-up chatter is not news
     try:
         settings = Settings.from_env(os.environ)
+        require_catalogs(settings)
         command = args.command
         if command is None:
             if settings.bot_token:
@@ -79,6 +80,23 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     return 2
+
+
+def require_catalogs(settings: Settings) -> None:
+    """Each language needs a catalog, shipped or in CELLULE_LOCALE_DIRS; say how to add one."""
+    from bot.i18n.catalogs import missing_catalogs  # Babel, imported only here
+
+    languages, locale_dirs = settings.languages, settings.extra_locale_dirs
+    missing = missing_catalogs(languages, locale_dirs)
+    if not missing:
+        return
+    code = missing[0]
+    where = f"CELLULE_LOCALE_DIRS ({':'.join(locale_dirs)})" if locale_dirs else "CELLULE_LOCALE_DIRS (not set)"
+    raise ConfigError(
+        f"INCIDENT_LANGUAGES: no catalog for {code!r} in the shipped languages nor in {where}; "
+        f"add it with `CELLULE_LOCALE_DIRS=/path/to/locales python -m bot.i18n init {code}`, translate "
+        f"/path/to/locales/{code}/LC_MESSAGES/messages.po, and start with that CELLULE_LOCALE_DIRS"
+    )
 
 
 def _check_sqlite_folder(url: str) -> None:

@@ -114,6 +114,8 @@ class Settings:
             if not re.fullmatch(r"[USW][A-Z0-9]{2,}", member):
                 raise ConfigError(f"CRISIS_UNIT: {member!r} is not a user ID (U…) or user-group ID (S…)")
 
+        locale_dirs = tuple(filter(None, get("CELLULE_LOCALE_DIRS").split(":")))
+
         emoji = get("TIMELINE_EMOJI", "pushpin").strip(":")
         alert_emoji = get("ALERT_EMOJI", "rotating_light").strip(":")
         if alert_emoji == emoji:
@@ -135,7 +137,7 @@ class Settings:
             crisis_unit=crisis_unit,
             timeline_emoji=emoji,
             alert_emoji=alert_emoji,
-            extra_locale_dirs=tuple(filter(None, get("CELLULE_LOCALE_DIRS").split(":"))),
+            extra_locale_dirs=locale_dirs,
         )
 
 
@@ -153,3 +155,4 @@ def _languages(raw: str) -> tuple[str, ...]:
         except (UnknownLocaleError, ValueError):
             raise ConfigError(f"INCIDENT_LANGUAGES: {lang!r} is not a language Babel knows") from None
     return langs
+

@@ -34,8 +34,10 @@ MESSAGES: dict[str, str] = {
     # times
     "time_unreadable": N_("I could not read the time “{text}”. Try 12h08, 16:39 CET, 04/12/2025 12h08 or yesterday 23:10."),
     "time_future": N_("{text} is in the future; timeline entries record what already happened."),
-    "time_no_time": N_("Add a time of day to “{text}”, e.g. 4 décembre 12h08."),
+    "time_no_time": N_("Add a time of day to “{text}”, e.g. 4 Dec 12:08."),
     "time_invalid_date": N_("“{text}” is not a real date."),
+    "time_unknown_zone": N_("I do not know the time zone “{zone}” in “{text}”. Use an abbreviation such as CET, CEST, UTC, GMT, PST or EST, a name such as Europe/Paris, or an offset such as +01:00."),
+    "time_zone_mismatch": N_("{zone} is not in force on that date in {region} (it is {expected} then), so “{text}” is ambiguous. Write {expected}, or give an offset such as +01:00."),
     # impact windows
     "impact_already_open": N_("Customer impact is already running since {since}. End it first with `/incident impact end`."),
     "impact_none_open": N_("There is no customer impact running; start one with `/incident impact start`."),

@@ -37,7 +37,7 @@ def compile_markdown(deps: Deps, ref: str, langs: list[Lang] | None = None) -> t
         entries = tl.entries(session=s, incident_id=row.id)
         actions = store.actions(session=s, incident_id=row.id)
     pm = compile_postmortem(incident, entries, actions, now=deps.now())
-    return render_postmortem(pm, langs, timeline_hint=timeline_hint(langs[0], incident.ref)), pm
+    return render_postmortem(pm, langs, timeline_hint=lambda l: timeline_hint(l, incident.ref)), pm
 
 
 def publish(deps: Deps, incident_id: int, *, user: str) -> Published:

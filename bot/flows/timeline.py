@@ -26,10 +26,10 @@ def ts_time(ts: str) -> datetime:
 
 
 def leading_time(deps: Deps, text: str) -> tuple[datetime | None, str]:
-    return split_leading_time(text, now=deps.now(), tz=deps.settings.tz)
+    return split_leading_time(text, now=deps.now(), tz=deps.settings.tz, words=deps.catalogs.time_words)
 
 
-def add_event(deps: Deps, incident: Incident, *, user: str, text: str) -> Entry:
+def add_event(deps: Deps, incident: Incident, *, user: str, text: str, default: str | None = None) -> Entry:
     """`/incident event [<time>] <text>`: a key moment, echoed in the channel so everyone sees it."""
     at, rest = leading_time(deps, text)
     marks = _alert_marks(deps)
@@ -38,7 +38,7 @@ def add_event(deps: Deps, incident: Incident, *, user: str, text: str) -> Entry:
         at, rest = leading_time(deps, rest)
     if not rest:
         raise UserError("event_text")
-    texts = split_texts(rest, deps.settings.languages)
+    texts = split_texts(rest, deps.settings.languages, default)  # uncoded text: the author's language
     for code, value in texts.items():  # "FR 🚨 alertes EN 🚨 alerts" marks it too
         marked, texts[code] = impact.alert_mark(value, marks)
         alert = alert or marked
@@ -83,10 +83,10 @@ def impact_window(deps: Deps, incident: Incident, *, user: str, text: str) -> tu
     if len(parts) != 2:
         raise UserError("impact_syntax")
     now = deps.now()
-    start = parse_when(parts[0], now=now, tz=deps.settings.tz)
+    start = parse_when(parts[0], now=now, tz=deps.settings.tz, words=deps.catalogs.time_words)
     # The end is read from the start: "23h00 - 00h30" ends the next day, "4 déc. 23h00 - 23h30"
     # on the 4th, whatever today is. Still never in the future.
-    end = parse_when(parts[1], now=start + timedelta(days=1), tz=deps.settings.tz)
+    end = parse_when(parts[1], now=start + timedelta(days=1), tz=deps.settings.tz, words=deps.catalogs.time_words)
     if end > now + timedelta(minutes=1):
         raise TimeParseError("future", text=parts[1], at=end)
     applied = changes.apply(deps.db, incident.id, lambda current, window: transitions.add_impact_window(

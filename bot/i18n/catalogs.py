@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
+from functools import cached_property
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,9 +15,12 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 import bot
+from bot.core.timeparse import FRENCH_ENGLISH, TimeWords
 from bot.i18n.lang import Lang
 
 DOMAIN = "messages"
+
+log = logging.getLogger(__name__)
 
 
 def builtin_dirs() -> list[Path]:
@@ -26,6 +31,42 @@ def builtin_dirs() -> list[Path]:
 
 def catalog_path(directory: Path, code: str) -> Path:
     return Path(directory) / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def find_catalog(code: str, dirs: Iterable[Path]) -> Path | None:
+    """The first ``<dir>/<code>/LC_MESSAGES/messages.po`` that exists, else None."""
+    return next((p for p in (catalog_path(d, code) for d in dirs) if p.is_file()), None)
+
+
+def needs_catalog(code: str) -> bool:
+    """Every language but English needs a catalog (English msgids are the English text)."""
+    return parse_locale(code).language != "en"
+
+
+def missing_catalogs(codes: Iterable[str], extra_dirs: Iterable[str | Path] = ()) -> list[str]:
+    """The languages among ``codes`` that have no catalog in the shipped folders nor ``extra_dirs``."""
+    dirs = builtin_dirs() + [Path(d) for d in extra_dirs]
+    return [c for c in codes if needs_catalog(c) and find_catalog(c, dirs) is None]
+
+
+def template_ids() -> set[str]:
+    """The msgids of the shipped template (empty when it is not shipped)."""
+    for directory in builtin_dirs():
+        path = Path(directory) / f"{DOMAIN}.pot"
+        if path.is_file():
+            with path.open("rb") as f:
+                return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f, domain=DOMAIN) if m.id}
+    return set()
+
+
+def untranslated(catalog, template: set[str]) -> list[str]:
+    """The template's msgids this catalog leaves in English (missing, empty or fuzzy), sorted."""
+    done = {
+        (m.id if isinstance(m.id, str) else m.id[0])
+        for m in catalog
+        if m.id and not m.fuzzy and all(m.string if isinstance(m.string, tuple) else (m.string,))
+    }
+    return sorted(template - done)
 
 
 def parse_locale(code: str) -> Locale:
@@ -42,19 +83,25 @@ def load(code: str, dirs: Iterable[Path]) -> tuple[Translations | NullTranslatio
     ``Language`` header (``en_GB`` for our English), else the code itself. A missing catalog is an
     error, except for English whose msgids are the English text already.
     """
-    paths = [catalog_path(d, code) for d in dirs]
-    for path in paths:
-        if path.is_file():
-            with path.open("rb") as f:
-                catalog = read_po(f, domain=DOMAIN)
-            mo = BytesIO()
-            write_mo(mo, catalog)  # fuzzy entries are left out, as gettext does
-            mo.seek(0)
-            return Translations(mo, domain=DOMAIN), catalog.locale or parse_locale(code)
+    dirs = list(dirs)
+    path = find_catalog(code, dirs)
+    if path is not None:
+        with path.open("rb") as f:
+            catalog = read_po(f, domain=DOMAIN)
+        if needs_catalog(code):
+            missing = untranslated(catalog, template_ids())
+            if missing:
+                # Partial catalogs work (English fills the gaps) but are said once, at start.
+                log.warning("%s: %d message(s) not translated in %s, shown in English "
+                            "(list them with `python -m bot.i18n check --lang %s`)", code, len(missing), path, code)
+        mo = BytesIO()
+        write_mo(mo, catalog)  # fuzzy entries are left out, as gettext does
+        mo.seek(0)
+        return Translations(mo, domain=DOMAIN), catalog.locale or parse_locale(code)
     locale = parse_locale(code)
-    if locale.language == "en":
+    if not needs_catalog(code):
         return NullTranslations(), locale
-    looked = ", ".join(str(p) for p in paths)
+    looked = ", ".join(str(catalog_path(d, code)) for d in dirs)
     raise ValueError(f"no catalog for language {code!r}; looked for {looked}")
 
 
@@ -76,6 +123,14 @@ class Catalogs:
         for code in self.languages:
             translations, locale = load(code, self.dirs)
             self._langs[code] = Lang(code, locale, self.tz, translations)
+
+    @cached_property
+    def time_words(self) -> TimeWords:
+        """The words of typed times in every configured language (and always French and English)."""
+        words = FRENCH_ENGLISH
+        for lang in self:
+            words = words.merged(lang.time_words())
+        return words
 
     def lang(self, code: str | None = None) -> Lang:
         """The language ``code`` (``fr``, ``FR``, ``fr-FR``); anything else gives the first configured one."""

@@ -13,6 +13,7 @@ from babel.lists import format_list
 from babel.units import format_unit
 
 from bot.core.model import Priority, Responsibility, Role, Status
+from bot.core.timeparse import TimeWords, fold
 from bot.i18n.markers import N_
 from bot.i18n.names import RESPONSIBILITY_NAMES, ROLE_NAMES, STATUS_NAMES
 
@@ -33,6 +34,10 @@ SPAN = N_("{start} – {end}")
 # Translators: CLDR unit width of durations, keep the prefix: duration-width:narrow (3h 34m),
 # duration-width:short (3 h 34 min) or duration-width:long (3 hours 34 minutes)
 DURATION_WIDTH = N_("duration-width:narrow")
+
+# Translators: words that may sit inside a typed time and mean nothing ("4 de diciembre a las 12:08"),
+# space-separated after the prefix, which stays: French "time-fillers:à le er", Spanish "time-fillers:de del el a las"
+TIME_FILLERS = N_("time-fillers:at on the")
 
 PATTERNS = (DATETIME, TIME, DAY_TIME, MOMENT)
 WIDTHS = ("narrow", "short", "long")
@@ -159,6 +164,24 @@ class Lang:
             format_unit(value, unit, length=self._width, locale=self.locale) for value, unit in units if value
         ] or [format_unit(0, "duration-minute", length=self._width, locale=self.locale)]
         return _plain(format_list(parts, style="unit-narrow", locale=self.locale))
+
+    # --- typed times --------------------------------------------------------------------------
+
+    def time_words(self) -> TimeWords:
+        """How people write months, weekdays and recent days in this language (CLDR), for parsing."""
+        def names(table: str, key: int) -> tuple[str, ...]:
+            found = []
+            for context in ("format", "stand-alone"):
+                for width in ("wide", "abbreviated"):
+                    found.append(getattr(self.locale, table)[context][width][key])
+            return tuple(dict.fromkeys(fold(_plain(n)).strip(".").strip() for n in found if n))
+
+        relative = self.locale._data["date_fields"].get("day", {}).get("relative", {})
+        days = tuple((fold(word), shift) for shift, word in relative.items() if shift <= 0)
+        prefix, _, words = self._(TIME_FILLERS).partition(":")
+        fillers = tuple(fold(w) for w in words.split()) if prefix == "time-fillers" else ()
+        return TimeWords(months=tuple(names("months", m) for m in range(1, 13)),
+                         weekdays=tuple(names("days", d) for d in range(7)), days=days, fillers=fillers)
 
     def list(self, items) -> str:
         """``a, b et c``."""

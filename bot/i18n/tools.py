@@ -6,6 +6,7 @@ Extraction goes through pybabel's own front end, so the mapping in ``pyproject.t
 
 from __future__ import annotations
 
+import ast
 import string
 import tempfile
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po, write_po
 
-from bot.i18n.catalogs import DOMAIN, builtin_dirs, catalog_path
+from bot.i18n.catalogs import DOMAIN, builtin_dirs, catalog_path, find_catalog, untranslated
 
 KEYWORDS = ("_", "ngettext:1,2", "N_")
 COMMENT_TAG = "Translators:"
@@ -88,9 +89,13 @@ def extract(root: Path) -> list[str]:
     return done
 
 
-def init(root: Path, code: str, locale: str | None = None) -> Path:
-    """Start the catalog of a new language from the template (``locale`` picks CLDR formatting)."""
-    path = catalog_path(root / "locales", code)
+def init(root: Path, code: str, locale: str | None = None, directory: Path | None = None) -> Path:
+    """Start the catalog of a new language from the template (``locale`` picks CLDR formatting).
+
+    It goes into ``directory`` (a folder of CELLULE_LOCALE_DIRS), by default the project's
+    ``locales/``: the command line never passes that default for a user's language.
+    """
+    path = catalog_path(directory or root / "locales", code)
     if path.exists():
         raise ValueError(f"{path} already exists")
     catalog = Catalog(
@@ -152,8 +157,11 @@ def check(root: Path) -> list[str]:
     problems = []
     pot = template_path(root)
     template = _read(pot) if pot.is_file() else Catalog()
-    for line in _differences(fresh_template(root)[0], template):
+    fresh = fresh_template(root)[0]
+    for line in _differences(fresh, template):
         problems.append(f"{pot} is stale (run `python -m bot.i18n extract`): {line}")
+    # A literal that extraction does not find now sits where it cannot look (an f-string's braces).
+    problems += marker_problems(root, {k[1] if isinstance(k[1], str) else k[1][0] for k in _messages(fresh)})
     committed = _messages(template)
     for code, path in po_files(root):
         messages = _messages(_read(path))
@@ -167,4 +175,55 @@ def check(root: Path) -> list[str]:
             elif not english and not all(m.string if isinstance(m.string, tuple) else (m.string,)):
                 problems.append(f"{label} is not translated")
             problems += [f"{path}: {p}" for p in placeholder_problems(m)]
+    return problems
+
+
+def check_language(code: str, dirs: list[Path], root: Path) -> list[str]:
+    """The problems of one language's catalog, wherever it is: each message left in English, bad placeholders."""
+    path = find_catalog(code, dirs)
+    if path is None:
+        return [f"no catalog for {code!r}; looked in {', '.join(str(d) for d in dirs)}"]
+    catalog = _read(path)
+    pot = template_path(root)
+    template = {m.id if isinstance(m.id, str) else m.id[0] for m in _read(pot) if m.id} if pot.is_file() else set()
+    problems = [f"{path}: {_shown_id(i)} is not translated (shown in English)" for i in untranslated(catalog, template)]
+    for m in _messages(catalog).values():
+        problems += [f"{path}: {p}" for p in placeholder_problems(m)]
+    return problems
+
+
+def _shown_id(msgid: str) -> str:
+    text = msgid.splitlines()[0] if msgid else msgid
+    return repr(text if len(text) <= 70 else text[:69] + "…")
+
+
+# --- markers must be literals, and every literal must reach the template ----------------------
+
+_MARKERS = {"N_", "_", "ngettext"}
+
+
+def _marker_name(call: ast.Call) -> str | None:
+    f = call.func
+    name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+    return name if name in _MARKERS else None
+
+
+def marker_problems(root: Path, template_ids: set[str]) -> list[str]:
+    """``N_(f"...")``, ``_("a" + b)``: a marker on something Babel cannot read; and a literal marked
+    where extraction does not look (inside an f-string's braces), so its msgid is not in the template."""
+    problems = []
+    for path in sorted((root / "bot").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        where = path.relative_to(root)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not node.args or (name := _marker_name(node)) is None:
+                continue
+            arg = node.args[0]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                if arg.value and arg.value not in template_ids:
+                    problems.append(f"{where}:{node.lineno}: {name}({_shown_id(arg.value)}) is not extracted "
+                                    "(a marker inside an f-string? use a constant)")
+            elif name == "N_" or isinstance(arg, (ast.JoinedStr, ast.BinOp)):
+                problems.append(f"{where}:{node.lineno}: {name}() is applied to {type(arg).__name__}, not a "
+                                "string literal, so it is never extracted")
     return problems

@@ -12,7 +12,7 @@ import copy
 from bot.emulator import SlackEmulator
 from bot.emulator.driver import Delivery
 
-from .workspace import PEOPLE
+from .workspace import CRISIS_GROUP
 
 FILES_PATH = "/playground/files/"
 
@@ -54,8 +54,8 @@ def snapshot(emu: SlackEmulator, viewer: str, status: dict) -> dict:
             **status,
             "viewer": viewer,
             "bot": {"id": emu.bot_user_id, "name": st.users[emu.bot_user_id].name},
-            "people": [{"id": p.id, "name": p.name, "real_name": p.real_name, "locale": p.locale,
-                        "crisis_unit": p.crisis_unit} for p in PEOPLE],
+            "people": [{"id": u.id, "name": u.name, "real_name": u.real_name, "locale": u.locale,
+                        "crisis_unit": u.id in st.usergroups.get(CRISIS_GROUP, [])} for u in _people(st)],
             "users": {u.id: u.real_name or u.name for u in st.users.values()},
             "usergroups": dict(st.usergroup_handles),
             "channels": channels,
@@ -74,9 +74,15 @@ def file_download(emu: SlackEmulator, file_id: str) -> tuple[str, bytes] | None:
         return f.filename, bytes(f.content or b"")
 
 
-def _person(user) -> str:
-    if user not in {p.id for p in PEOPLE}:
-        raise ActionError(f"unknown person {user!r}")
+def _people(st) -> list:
+    """The workspace's people (every configured language has some), not the bot."""
+    return [u for u in st.users.values() if not u.is_bot]
+
+
+def _person(emu: SlackEmulator, user) -> str:
+    with emu.state.lock:
+        if user not in {u.id for u in _people(emu.state)}:
+            raise ActionError(f"unknown person {user!r}")
     return user
 
 
@@ -88,7 +94,7 @@ def _delivered(d: Delivery) -> dict:
 
 def act(emu: SlackEmulator, action: str, args: dict) -> dict:
     """Do one thing as a person; returns what the page needs (e.g. a form's inline errors)."""
-    user = _person(args.get("user"))
+    user = _person(emu, args.get("user"))
     try:
         if action == "send":
             return _send(emu, user, args)

@@ -25,7 +25,7 @@ from bot.store.migrate import upgrade
 
 from . import api, example
 from .work import CountingExecutor, ReplayClock
-from .workspace import OPS, REPLAYER, populate, settings_env
+from .workspace import OPS, REPLAYER, languages_of, populate, settings_env
 
 log = logging.getLogger("cellule.playground")
 
@@ -65,7 +65,8 @@ class Playground:
     def __init__(self, env, *, host: str = "127.0.0.1", port: int = 3000, replay: bool = True):
         db_url = database_url(env)  # refused before anything starts
         self.emu = SlackEmulator(secrets.token_hex(16))
-        populate(self.emu)
+        self.languages = languages_of(env)  # INCIDENT_LANGUAGES, checked by the settings below
+        populate(self.emu, self.languages)
         self.clock = ReplayClock()
         self.executor = CountingExecutor()
         self.replay_wanted = replay
@@ -86,7 +87,7 @@ class Playground:
         self.emu.bot_url = f"http://{local}:{self.port}/slack/events"
         _fresh_sqlite(db_url)
         self.settings = Settings.from_env({
-            **settings_env(),
+            **settings_env(self.languages),
             "SLACK_BOT_TOKEN": self.emu.bot_token, "SLACK_SIGNING_SECRET": self.emu.signing_secret,
             "SLACK_API_URL": self.emu.api_url, "DATABASE_URL": db_url,
             "HOST": host, "PORT": str(self.port), "CELLULE_LOCALE_DIRS": env.get("CELLULE_LOCALE_DIRS", ""),

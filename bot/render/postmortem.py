@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from bot.core.impact import Figures
@@ -91,7 +91,10 @@ def figure_lines(f: Figures, lang: Lang) -> list[str]:
     return lines
 
 
-def section(pm: Postmortem, lang: Lang, langs: Sequence[Lang], timeline_hint: str | None) -> list[str]:
+Hint = str | Callable[[Lang], str] | None
+
+
+def section(pm: Postmortem, lang: Lang, langs: Sequence[Lang], timeline_hint: Hint) -> list[str]:
     """One language's postmortem, as paragraphs (joined with blank lines by the caller)."""
 
     def texts(t: Texts) -> str | None:
@@ -113,9 +116,10 @@ def section(pm: Postmortem, lang: Lang, langs: Sequence[Lang], timeline_hint: st
     paragraphs.append(bold(lang._("Actions to be taken")))
     paragraphs.append(actions_table(pm.actions, lang, langs) if pm.actions else to_be_completed(lang))
     paragraphs += [bold(lang._("Key figures")), "\n".join(figure_lines(pm.figures, lang))]
-    if timeline_hint:
+    hint = timeline_hint(lang) if callable(timeline_hint) else timeline_hint
+    if hint:
         where = colon(lang, lang._("Full timeline"))
-        paragraphs.append(f"{where} {timeline_hint}")
+        paragraphs.append(f"{where} {hint}")
     return paragraphs
 
 
@@ -135,13 +139,14 @@ def separator(lang: Lang) -> str:
     return f"{'=' * 14}{title}{'=' * 14}"
 
 
-def render_postmortem(pm: Postmortem, langs: Sequence[Lang], *, timeline_hint: str | None) -> str:
+def render_postmortem(pm: Postmortem, langs: Sequence[Lang], *, timeline_hint: Hint) -> str:
     """Markdown of the postmortem, one section per language in the given order.
 
     With several languages the document opens with a line telling readers of the others, each in
     its own language, that their version is below (``# _English version below_``), and sections
     are separated by ``==============ENGLISH VERSION==============``. `timeline_hint` is Markdown
-    written by the caller (where to find the full timeline), not typed text, and is not escaped.
+    written by the caller (where to find the full timeline), not typed text, and is not escaped;
+    give a function of the language so each section says it in its own language.
     """
     if not langs:
         raise ValueError("at least one language is required")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from bot.core.model import Entry, Incident, Role, Status, Texts
 from bot.i18n import N_, Lang
+from bot.render import colon
 from bot.render.header import across, header_line
 
 SECTION_LIMIT = 3000
@@ -20,6 +21,9 @@ STATUS_EMOJI = {
     Status.RESOLVED: ":white_check_mark:",
 }
 TRANSLATION_TO_COME = N_("translation to come")
+# Pinned-summary labels: markers stay outside f-strings, where extraction does not look.
+CLIENT_IMPACT = N_("Client impact")
+SERVICES_AFFECTED = N_("Services affected")
 
 
 _TOKEN = re.compile(r"<([^<>\n]{1,500})>")
@@ -79,7 +83,7 @@ def multilingual(texts: Texts, langs: Sequence[Lang], all_langs: Sequence[Lang])
         if text:
             lines.append(f"*{code}* {escape(text)}" if len(langs) > 1 else escape(text))
         else:
-            lines.append(f"*{code}* _{joined(all_langs, TRANSLATION_TO_COME)}_")
+            lines.append(f"*{code}* _{joined(langs, TRANSLATION_TO_COME)}_")
     return "\n".join(lines)
 
 
@@ -122,7 +126,7 @@ def roles_line(incident: Incident, langs: Sequence[Lang]) -> str:
         user = incident.roles.get(role)
         if user:
             label = across(langs, lambda lang: lang.role(role))
-            parts.append(f"{label} : <@{user}>")
+            parts.append(f"{colon(langs[0], label)} <@{user}>")
     return " · ".join(parts)
 
 
@@ -134,13 +138,13 @@ def summary(incident: Incident, entries: list[Entry], langs: Sequence[Lang]) -> 
     blocks += sections(f"*{status_label(incident.status, langs)}* · {incident.priority.value}")
     blocks += sections(escape(header_line(incident, entries, list(langs))))
     if incident.impact:
-        blocks += sections(f"*{joined(langs, N_('Client impact'))}*\n" + multilingual(incident.impact, langs, langs))
+        blocks += sections(f"*{joined(langs, CLIENT_IMPACT)}*\n" + multilingual(incident.impact, langs, langs))
     if incident.components:
-        blocks += sections(f"*{joined(langs, N_('Services affected'))}*\n" + multilingual(incident.components, langs, langs))
+        blocks += sections(f"*{joined(langs, SERVICES_AFFECTED)}*\n" + multilingual(incident.components, langs, langs))
     roles = roles_line(incident, langs)
     if roles:
         blocks.append(context_block(roles))
-    return cut(escape(f"{head} — {incident.status.value}"), 3000), blocks
+    return cut(escape(f"{head} — " + across(langs, lambda l: l.status(incident.status))), 3000), blocks
 
 
 def announcement(incident: Incident, entries: list[Entry], langs: Sequence[Lang], all_langs: Sequence[Lang]) -> tuple[str, list[dict]]:
@@ -165,7 +169,8 @@ def update(incident: Incident, status: Status, texts: Texts, langs: Sequence[Lan
     if header:
         blocks += sections(escape(header))
     blocks += sections(multilingual(texts, langs, all_langs))
-    fallback = f"{incident.ref} {status.value}: " + " ".join(texts.get(l.code, "") for l in langs)
+    said = " ".join(t for l in langs if (t := texts.get(l.code, "").strip()))
+    fallback = colon(langs[0], f"{incident.ref} {langs[0].status(status)}") + f" {said}"
     return cut(escape(fallback), 3000), blocks
 
 

@@ -27,7 +27,15 @@ def utc(*args: int) -> datetime:
         ("12:08pm", utc(2025, 12, 7, 11, 8)),
         ("9:15 a.m.", utc(2025, 12, 8, 8, 15)),
         ("16h39 CET", utc(2025, 12, 7, 15, 39)),
-        ("16:39 CEST", utc(2025, 12, 7, 14, 39)),
+        ("16:39 PST", utc(2025, 12, 8, 0, 39)),  # 08:39 CET: earlier today in Paris
+        ("04/12/2025 7:39 EST", utc(2025, 12, 4, 12, 39)),
+        ("16:39 Europe/London", utc(2025, 12, 7, 16, 39)),
+        ("04/12/2025 7:39 america/new_york", utc(2025, 12, 4, 12, 39)),
+        ("04/07/2025 16h39 CEST", utc(2025, 7, 4, 14, 39)),
+        ("04/07/2025 8:39 PDT", utc(2025, 7, 4, 15, 39)),
+        ("04/12/2025 22:39 AEDT", utc(2025, 12, 4, 11, 39)),
+        ("04/12/2025 20:39 JST", utc(2025, 12, 4, 11, 39)),
+        ("04/12/2025 17:09 ACDT", utc(2025, 12, 4, 6, 39)),
         ("16:39 utc", utc(2025, 12, 7, 16, 39)),
         ("16:39 GMT", utc(2025, 12, 7, 16, 39)),
         ("16:39 +05:30", utc(2025, 12, 7, 11, 9)),
@@ -140,7 +148,11 @@ class TestDaylightSaving:
         ("EN", "unreadable"),
         ("FR 12h08", "unreadable"),
         ("12:08 EN", "unreadable"),
-        ("12:08 PST", "unreadable"),
+        ("12:08 IST", "unknown_zone"),
+        ("12:08 Europe/Atlantis", "unknown_zone"),
+        ("16:39 CEST", "zone_mismatch"),
+        ("04/07/2025 16h39 CET", "zone_mismatch"),
+        ("04/12/2025 8:39 PDT", "zone_mismatch"),
         ("2 h", "unreadable"),
         ("10 minutes", "unreadable"),
         ("4 12h08", "unreadable"),
@@ -192,7 +204,7 @@ class TestSplitLeadingTime:
         [
             ("12h13 alerts raised", utc(2025, 12, 4, 11, 13), "alerts raised"),
             ("16h39 CET recurrence", utc(2025, 12, 4, 15, 39), "recurrence"),
-            ("16h39 CEST recurrence", utc(2025, 12, 4, 14, 39), "recurrence"),
+            ("16h39 PST recurrence", utc(2025, 12, 5, 0, 39) - timedelta(days=1), "recurrence"),
             ("4 décembre 16h39 résurgence de l'incident", utc(2025, 12, 4, 15, 39), "résurgence de l'incident"),
             ("Dec 4 4:39pm recurrence", utc(2025, 12, 4, 15, 39), "recurrence"),
             ("04/12/2025 12h08", utc(2025, 12, 4, 11, 8), ""),
@@ -229,6 +241,22 @@ class TestSplitLeadingTime:
         with pytest.raises(TimeParseError) as caught:
             split_leading_time("05/12/2025 12h08 alerts", now=EVENING, tz=PARIS)
         assert caught.value.code == "future"
+
+    @pytest.mark.parametrize(("text", "code"), [("16h39 CEST recurrence", "zone_mismatch"),
+                                                ("16h39 IST recurrence", "unknown_zone"),
+                                                ("16h39 AEST recurrence", "zone_mismatch"),
+                                                ("16h39 Europe/Atlantis recurrence", "unknown_zone")])
+    def test_a_zone_is_never_dropped_into_the_text(self, text: str, code: str) -> None:
+        with pytest.raises(TimeParseError) as caught:
+            split_leading_time(text, now=EVENING, tz=PARIS)
+        assert caught.value.code == code
+
+    def test_french_and_spanish_words_for_is_are_not_zones(self) -> None:
+        assert split_leading_time("12h08 est le début", now=EVENING, tz=PARIS)[1] == "est le début"
+
+    @pytest.mark.parametrize("rest", ["GET requests fail", "PUT /api 500", "NOT reproduced", "API down"])
+    def test_capitals_that_are_no_zone_stay_text(self, rest: str) -> None:
+        assert split_leading_time(f"12h08 {rest}", now=EVENING, tz=PARIS) == (utc(2025, 12, 4, 11, 8), rest)
 
     def test_impossible_leading_date_is_refused(self) -> None:
         with pytest.raises(TimeParseError) as caught:

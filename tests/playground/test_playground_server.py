@@ -124,3 +124,22 @@ def test_playground_database_may_not_be_database_url(tmp_path):
     assert out.returncode == 2
     assert out.stderr.strip().splitlines()[-1].startswith("cellule: PLAYGROUND_DATABASE_URL must not be DATABASE_URL")
     assert not (tmp_path / "same.db").exists()
+
+
+def test_the_playground_takes_incident_languages(tmp_path):
+    """INCIDENT_LANGUAGES=fr,en,es: a Spanish-speaking person and a Spanish stakeholder channel, and
+    the example replayed into it; she is answered in Spanish."""
+    pg = start(tmp_path, INCIDENT_LANGUAGES="fr,en,es")
+    try:
+        state = pg.state()
+        spanish = [p for p in state["people"] if p["locale"].startswith("es")]
+        assert len(spanish) == 1 and spanish[0]["crisis_unit"]
+        assert {"incidents-fr", "incidents-en", "incidents-es"} <= {c["name"] for c in state["channels"]}
+        es = pg.channel("incidents-es")
+        assert es["messages"], "the example incident is announced in the Spanish channel too"
+        status, _ = pg.do("send", user=spanish[0]["id"], channel="COPS", text="/incident help")
+        assert status == 200
+        told = [e["text"] for e in pg.state(spanish[0]["id"])["ephemerals"]]
+        assert any("gestión de incidentes" in t for t in told), told
+    finally:
+        stop(pg)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from collections.abc import Callable
 
 from bot.core import commands as cmd
-from bot.core.bilingual import split_texts
+from bot.core.bilingual import has_codes, split_texts
 from bot.core.channel_name import naming_title
 from bot.core.model import Incident, Priority, Role, Status
 from bot.flows import declare as declaring
@@ -20,10 +20,13 @@ from bot.flows.incidents import find
 from bot.flows.messages import REFUSALS, describe, explain
 from bot.i18n import N_, Lang
 from bot.i18n.vocabulary import REOPENED_TEXT, RESOLVED_TEXT, default_texts, parse_status
-from bot.slack import presenters, views
+from bot.render.postmortem import language_name
+from bot.slack import presenters, render, views
 from bot.slack.edge import Edge, responder
 
 log = logging.getLogger("cellule.commands")
+
+READ_AS = N_("No language code in your text, so it was read as {language}.")
 
 HELP = N_(
     "*/incident* — incident response\n"
@@ -81,6 +84,26 @@ class Call:
     lang: Lang
     reply: Callable
     incident: Incident | None = None
+    read_in_own_language: bool = False
+
+    def __post_init__(self) -> None:
+        self.reply = self._noting(self.reply)
+
+    def _noting(self, say: Callable) -> Callable:
+        """The first answer after reading uncoded text also says which language it was read as."""
+        def noted(reply: presenters.Reply | str, blocks: list | None = None, replace: bool = False) -> None:
+            if isinstance(reply, str):
+                reply = presenters.Reply(reply, blocks, replace)
+            if self.read_in_own_language:
+                self.read_in_own_language = False
+                note = self.lang._(READ_AS, language=language_name(self.lang))
+                blocks = reply.blocks
+                if blocks:
+                    at = len(blocks) - (blocks[-1].get("type") == "actions")
+                    blocks = blocks[:at] + render.sections(note) + blocks[at:]
+                reply = presenters.Reply(f"{reply.text}\n{note}", blocks, reply.replace)
+            say(reply)
+        return noted
 
     @property
     def deps(self):
@@ -98,7 +121,14 @@ class Call:
         return self.deps.now()
 
     def texts(self, text: str) -> dict:
-        return split_texts(text, self.deps.settings.languages)
+        return split_texts(text, self.deps.settings.languages, default=self.read_as(text))
+
+    def read_as(self, text: str) -> str:
+        """Text without language codes is the author's language (said with the first answer)."""
+        languages = self.deps.settings.languages
+        if len(languages) > 1 and text.strip() and not has_codes(text, languages):
+            self.read_in_own_language = True
+        return self.lang.code
 
     def show(self, replies) -> None:
         for r in replies:
@@ -208,7 +238,7 @@ def _impact(c: Call, incident: Incident) -> None:
 def _event(c: Call, incident: Incident) -> None:
     if not c.rest:
         raise UserError("event_text")
-    entry = timeline.add_event(c.deps, incident, user=c.user, text=c.rest)
+    entry = timeline.add_event(c.deps, incident, user=c.user, text=c.rest, default=c.read_as(c.rest))
     c.reply(c.lang._("Added to the timeline at {time}.", time=c.lang.time(entry.at, now=c.now())))
 
 

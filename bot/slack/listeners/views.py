@@ -104,9 +104,10 @@ def declare_submitted(edge: Edge, ack, body: dict, view: dict) -> None:
     impact_start = None
     if v.get("impact_start"):
         try:
-            impact_start = parse_when(str(v["impact_start"]), now=deps.now(), tz=deps.settings.tz)
+            impact_start = parse_when(str(v["impact_start"]), now=deps.now(), tz=deps.settings.tz,
+                                      words=deps.catalogs.time_words)
         except TimeParseError as e:
-            errors["impact_start"] = describe(lang, f"time_{e.code}", text=str(v["impact_start"]))
+            errors["impact_start"] = explain(lang, e)
     refusal = _allowed(edge, user, None, lang)
     if refusal:
         errors[f"title_{deps.settings.languages[0]}"] = refusal
