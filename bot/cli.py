@@ -134,6 +134,7 @@ def serve(settings: Settings) -> int:
     gc.freeze()
     # Finish declares interrupted by a stop, and fetch back what was said meanwhile, without delaying start.
     threading.Thread(target=_recover, args=(rt,), name="recover", daemon=True).start()
+    rt.scheduler.start()  # reminders that fell due while every process was down go out now, once
     if settings.socket_mode:
         serve_socket_mode(rt.app, settings.app_token)
     else:
