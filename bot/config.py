@@ -41,6 +41,7 @@ class Settings:
     regulation: str = "off"  # off | dora
     dora_weekend_rule: str = "on"  # on | final-only | off (Art. 5(4)-(5) of Delegated Regulation (EU) 2025/301)
     dora_holidays: str = "FR"
+    dora_language: str = ""  # the competent authority's language, one of INCIDENT_LANGUAGES (default: the first)
     dora_recurring: bool = True  # Art. 8(2) of 2024/1772; off for microenterprises and Art. 16(1) entities
 
     @property
@@ -153,13 +154,16 @@ class Settings:
             holiday_checker(holidays)
         except ValueError:
             raise ConfigError(f"DORA_HOLIDAYS: {holidays!r} is not FR or a list of dates such as 2026-12-24") from None
+        dora_language = get("DORA_LANGUAGE", languages[0])
+        if dora_language not in languages:
+            raise ConfigError(f"DORA_LANGUAGE: {dora_language!r} is not in INCIDENT_LANGUAGES ({','.join(languages)})")
         recurring = get("DORA_RECURRING", "on").lower()
         if recurring not in ("on", "off"):
             raise ConfigError(f"DORA_RECURRING must be on or off, not {recurring!r}")
 
         return cls(
             update_cadence=cadence, postmortem_due=postmortem_due, regulation=regulation,
-            dora_weekend_rule=weekend_rule, dora_holidays=holidays, dora_recurring=recurring == "on",
+            dora_weekend_rule=weekend_rule, dora_holidays=holidays, dora_recurring=recurring == "on", dora_language=dora_language,
             bot_token=bot_token,
             signing_secret=get("SLACK_SIGNING_SECRET") or None,
             app_token=app_token,

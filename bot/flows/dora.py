@@ -133,3 +133,27 @@ def record_report(deps: Deps, incident_id: int, *, user: str, stage: dora.Stage,
         after = clock_of(deps, tl.entries(session=s, incident_id=incident_id, kinds=DORA_KINDS))
     sync.refresh(deps, incident_id)
     return after
+
+
+def report_facts(deps: Deps, incident: Incident):
+    """What `python -m bot dora` fills the report fields from (bot.core.dora_report.Facts)."""
+    from bot.core.dora_report import Facts
+
+    code = deps.settings.dora_language or deps.settings.languages[0]
+    with deps.db.session() as s:
+        entries = tl.entries(session=s, incident_id=incident.id,
+                             kinds=WINDOW_KINDS | DORA_KINDS | {EntryKind.EVENT, EntryKind.MESSAGE})
+        actions = store.actions(session=s, incident_id=incident.id)
+    c = clock_of(deps, entries)
+    classes = [e for e in entries if e.kind is EntryKind.CLASSIFIED]
+    criteria = dora.criteria_from_data(classes[-1].data.get("criteria") or {}) if classes else None
+    windows = impact_windows(entries)
+    alerts = [e.at for e in entries if is_alert(e)]
+    return Facts(
+        ref=incident.ref, title=incident.title.get(code, ""), description=incident.impact.get(code, ""),
+        cause=incident.cause.get(code, ""), components=incident.components.get(code, ""), clock=c,
+        criteria=criteria, alert_at=min(alerts, default=None),
+        occurred_at=windows[0].start if windows else None,
+        recovered_at=windows[-1].end if windows and windows[-1].end else None,
+        resolved_at=incident.resolved_at,
+        actions=[a.action.get(code, "") for a in actions if a.action.get(code)])

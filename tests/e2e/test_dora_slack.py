@@ -145,3 +145,43 @@ def test_deadline_reminders_60_and_15_minutes_before_and_once_when_missed(bot):
     assert sum("<@UFR>" in t and "dans 60 minutes" in t for t in dora_posts()) == 1
     assert sum("<@UEN>" in t and "in 15 minutes" in t for t in dora_posts()) == 1
     assert sum("<@UEN>" in t and "competent authority" in t for t in dora_posts()) == 1
+
+
+def test_python_m_bot_dora_prints_the_prefilled_report(bot, database_url, monkeypatch, capsys):
+    import json
+
+    from bot import cli
+
+    crisis = declare(bot)
+    bot.command("UFR", "event 17:55 🚨 alerts raised", channel=crisis)
+    bot.command("UFR", "impact start 17:50", channel=crisis)
+    at(bot, FRIDAY + timedelta(hours=2, minutes=30))
+    classify(bot, "UEN", crisis, {**MAJOR, "clients_total": {"value": "1000000"}})
+    at(bot, datetime(2026, 10, 26, 9, 30, tzinfo=PARIS))
+    bot.command("UEN", "report initial 09:00", channel=crisis)
+    for name, value in {"DATABASE_URL": database_url, "INCIDENT_PREFIX": "TSR", "REGULATION": "dora",
+                        "INCIDENT_LANGUAGES": "fr,en", "DORA_LANGUAGE": "en"}.items():
+        monkeypatch.setenv(name, value)
+
+    assert cli.main(["dora", "TSR-2641", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["classification"]["major"] and out["classification"]["rule"] == "8(1)(b)"
+    assert [d["stage"] for d in out["deadlines"]] == ["initial", "intermediate"]
+    assert out["deadlines"][0]["due"] == "2026-10-26T11:00:00+00:00" and out["deadlines"][0]["moved_to_next_working_day"]
+    initial = {f["field"]: f for f in out["reports"]["initial"]}
+    assert initial["2.1"]["value"] == "TSR-2641"
+    assert initial["2.2"]["value"] == "2026-10-23T15:55:00+00:00"  # the alert, before the declaration
+    assert initial["2.3"]["value"] == "2026-10-23T18:30:00+00:00"
+    assert initial["2.4"]["value"].startswith("Payments declined")  # the authority's language (DORA_LANGUAGE)
+    assert initial["1.2"]["to_fill"] and initial["1.2"]["value"] is None  # never invented
+    assert initial["2.9"]["to_fill"]
+    intermediate = {f["field"]: f for f in out["reports"]["intermediate"]}
+    assert intermediate["3.2"]["value"] == "2026-10-23T15:50:00+00:00"
+    assert intermediate["3.4"]["value"] == 150000 and intermediate["3.5"]["value"] == 15.0
+    assert intermediate["3.3"]["to_fill"]  # the impact is still going on
+
+    assert cli.main(["dora", "TSR-2641"]) == 0
+    text = capsys.readouterr().out
+    assert "2.1 Incident reference code assigned by the financial entity: TSR-2641" in text
+    assert "1.2 Name of the entity submitting the report: to fill" in text
+    assert cli.main(["dora", "TSR-9"]) == 2
