@@ -81,6 +81,14 @@ FORM_ERRORS = {
 }
 
 
+HELP = N_("DORA: `classify` — the classification form (Regulation (EU) 2024/1772) · "
+          "`report initial|intermediate|final [time]` — a report submitted to the authority")
+
+
+def help_lines(deps: Deps, lang: Lang) -> str:
+    return "\n" + lang._(HELP) if deps.settings.dora else ""
+
+
 def lang_stage(lang: Lang, stage: dora.Stage) -> str:
     return lang._(STAGES[stage])
 

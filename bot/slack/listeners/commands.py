@@ -157,7 +157,7 @@ def run(c: Call) -> None:
 
 
 def _help(c: Call) -> None:
-    c.reply(c.lang._(HELP, prefix=c.deps.settings.prefix))
+    c.reply(c.lang._(HELP, prefix=c.deps.settings.prefix) + dora_ui.help_lines(c.deps, c.lang))
 
 
 def _list(c: Call) -> None:
