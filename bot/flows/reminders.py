@@ -64,11 +64,25 @@ def planned(deps: Deps, session, row, now: datetime) -> list[plan_.Due]:
 
 def replan(deps: Deps, incident_id: int) -> None:
     """After a change: move or cancel the incident's pending reminders."""
-    now = deps.now()
     with deps.db.session() as s:
-        row = store.get(session=s, incident_id=incident_id)
-        if row is not None:
-            due_store.sync(session=s, incident_id=incident_id, planned=planned(deps, s, row, now), now=now)
+        _replan(deps, s, incident_id)
+
+
+def _replan(deps: Deps, session, incident_id: int) -> None:
+    now = deps.now()
+    row = store.get(session=session, incident_id=incident_id)
+    if row is not None:
+        due_store.sync(session=session, incident_id=incident_id, planned=planned(deps, session, row, now), now=now)
+
+
+def replan_in(deps: Deps, session, incident_id: int) -> None:
+    """Replan inside the caller's transaction; a failure is rolled back to a savepoint and logged
+    (the tick plans again), never failing the change itself."""
+    try:
+        with session.begin_nested():
+            _replan(deps, session, incident_id)
+    except Exception:
+        log.warning("could not plan the reminders of incident %s", incident_id, exc_info=True)
 
 
 def replan_quietly(deps: Deps, incident_id: int) -> None:

@@ -40,6 +40,8 @@ def refresh(deps: Deps, incident_id: int, *, topic: bool = True, state: changes.
                         write(session=s)
                     pending = []
                     latest = changes.signature(s, incident_id)
+                    # An update, a resolution, a new priority move or cancel its reminders (same transaction).
+                    reminders.replan_in(deps, s, incident_id)
                 if latest == state.signature:
                     break
                 state = None
@@ -48,7 +50,6 @@ def refresh(deps: Deps, incident_id: int, *, topic: bool = True, state: changes.
                 with deps.db.session() as s:
                     for write in pending:
                         write(session=s)
-    reminders.replan_quietly(deps, incident_id)  # an update, a resolution, a new priority move them
     deps.changed(incident_id)  # e.g. the Home tabs people opened
     return problems
 

@@ -1,7 +1,7 @@
 """due work: reminders and deadlines stored as rows, claimed once by any replica; Home tab viewers
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0006
 Create Date: 2026-11-30 15:40:00
 """
 from alembic import op
@@ -11,7 +11,7 @@ import bot.store.models
 
 
 revision = '0005'
-down_revision = '0002'
+down_revision = '0006'  # was '0002'; chained after main's 0006 so the branch has one head (the lead rechains)
 branch_labels = None
 depends_on = None
 
