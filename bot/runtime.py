@@ -62,6 +62,6 @@ def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow, sleep: 
     edge = Edge(deps, Permissions(deps), chat, **({"work": work} if work else {}))
     from bot.slack import home, reminders
 
-    deps.on_change.append(lambda incident_id: home.refresh_all(chat, deps, edge.permissions))
+    deps.on_change.append(home.on_change(chat, deps, edge.permissions, edge.later))
     scheduler = Scheduler(deps, functools.partial(reminders.send, chat))
     return Runtime(settings, deps, edge, build_app(settings, edge, executor), scheduler)

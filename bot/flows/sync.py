@@ -42,6 +42,7 @@ def refresh(deps: Deps, incident_id: int, *, topic: bool = True, state: changes.
                     latest = changes.signature(s, incident_id)
                     # An update, a resolution, a new priority move or cancel its reminders (same transaction).
                     reminders.replan_in(deps, s, incident_id)
+                    deps.changed(incident_id, s)  # e.g. the Home tabs people opened
                 if latest == state.signature:
                     break
                 state = None
@@ -50,7 +51,6 @@ def refresh(deps: Deps, incident_id: int, *, topic: bool = True, state: changes.
                 with deps.db.session() as s:
                     for write in pending:
                         write(session=s)
-    deps.changed(incident_id)  # e.g. the Home tabs people opened
     return problems
 
 

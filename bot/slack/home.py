@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -103,16 +104,29 @@ def opened(edge, event: dict) -> None:
     publish(edge.chat, deps, edge.permissions, user)
 
 
-def refresh_all(chat: Chat, deps: Deps, permissions: Permissions) -> None:
-    """An incident changed: publish again for everyone who opened the tab recently."""
-    since = deps.now() - VIEWERS_FOR
-    with deps.db.session() as s:
-        users = [r.user_id for r in s.exec(sa.select(HomeViewerRow).where(HomeViewerRow.opened_at >= since)).scalars()]
+def viewers(session, since: datetime) -> list[str]:
+    return list(session.exec(sa.select(HomeViewerRow.user_id).where(HomeViewerRow.opened_at >= since)).scalars())
+
+
+def refresh(chat: Chat, deps: Deps, permissions: Permissions, users: list[str]) -> None:
+    """Publish the tab again for `users` (after a change)."""
     for user in users:
         try:
             publish(chat, deps, permissions, user)
         except ChatError:
             log.warning("could not refresh the Home tab of %s", user, exc_info=True)
+
+
+def on_change(chat: Chat, deps: Deps, permissions: Permissions, later: Callable) -> Callable:
+    """The Deps.on_change listener: who opened the tab recently is read in the change's own
+    transaction; their tabs are published again in the background, never delaying the reply."""
+
+    def changed(incident_id: int, session) -> None:
+        users = viewers(session, deps.now() - VIEWERS_FOR)
+        if users:
+            later(refresh, chat, deps, permissions, users)
+
+    return changed
 
 
 # --- Buttons of the Home tab (and of reminders) ---------------------------------------------------

@@ -181,11 +181,11 @@ def test_a_button_in_a_reply_opens_a_form(page):
 
 def test_the_home_tab_lists_incidents_and_its_button_opens_the_update_form(page):
     be(page, "UALEX")
-    declare(page, "Lenteurs du back-office", "Slow back office", "lenteurs-du-back-office")
+    declare(page, "Portail marchand lent", "Slow merchant portal", "portail-marchand-lent")
     page.get_by_role("button", name=re.compile("Home tab")).click()
     panel = page.locator("#panel")
     expect(panel).to_contain_text("Open incidents")  # Alex reads English
-    expect(panel).to_contain_text("Slow back office")
+    expect(panel).to_contain_text("Slow merchant portal")
     panel.get_by_role("button", name="Post an update").last.click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible()
