@@ -1,4 +1,4 @@
-"""`python -m bot` / `cellule`: serve, db upgrade, postmortem, timeline."""
+"""`python -m bot` / `cellule`: serve, db upgrade, postmortem, timeline, dora."""
 
 from __future__ import annotations
 
@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     tl = sub.add_parser("timeline", help="print the timeline of an incident")
     tl.add_argument("ref")
     tl.add_argument("--json", action="store_true", help="machine-readable output")
+    dr = sub.add_parser("dora", help="the DORA classification, deadlines and report fields of an incident")
+    dr.add_argument("ref")
+    dr.add_argument("--json", action="store_true", help="machine-readable output")
     return p
 
 
@@ -68,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
             return print_postmortem(settings, args.ref, args.lang)
         if command == "timeline":
             return print_timeline(settings, args.ref, args.json)
+        if command == "dora":
+            return print_dora(_offline_deps(settings), args.ref, args.json)
     except ConfigError as e:
         print(f"cellule: {e}", file=sys.stderr)
         return 2
@@ -134,6 +139,7 @@ def serve(settings: Settings) -> int:
     gc.freeze()
     # Finish declares interrupted by a stop, and fetch back what was said meanwhile, without delaying start.
     threading.Thread(target=_recover, args=(rt,), name="recover", daemon=True).start()
+    rt.scheduler.start()  # reminders that fell due while every process was down go out now, once
     if settings.socket_mode:
         serve_socket_mode(rt.app, settings.app_token)
     else:
@@ -222,4 +228,73 @@ def print_timeline(settings: Settings, ref: str, as_json: bool) -> int:
         text = " / ".join(e.texts[c] for c in settings.languages if e.texts.get(c)) or e.text
         mark = "!" if is_alert(e) else "*" if e.key else " "  # ! the alert (time to detect), * key
         sys.stdout.write(f"{lang.datetime(e.at)} {mark} {e.kind.value:<12} {e.author or '-':<12} {text}\n")
+    return 0
+
+
+def print_dora(deps, ref: str, as_json: bool) -> int:
+    """The classification, the time limits and each report's data fields (2025/302), filled from the
+    incident where it records them; the rest listed as to fill. In the authority's language."""
+    from datetime import datetime
+
+    from bot.core.dora import Stage
+    from bot.core.dora_report import fields_for
+    from bot.flows import dora
+    from bot.slack.dora_ui import RULES, THRESHOLDS, clock_lines, lang_stage
+    from bot.store import incidents as store
+
+    with deps.db.session() as s:
+        row = store.by_ref(session=s, ref=ref)
+        incident = store.to_incident(row) if row else None
+    if incident is None:
+        print(f"cellule: no incident {ref.upper()}", file=sys.stderr)
+        return 2
+    lang = deps.catalogs.lang(deps.settings.dora_language or deps.settings.languages[0])
+    facts = dora.report_facts(deps, incident)
+    clock = facts.clock
+    stages = {st: fields_for(st, facts) for st in Stage}
+
+    def shown(value):
+        if isinstance(value, datetime):
+            return value.isoformat() if as_json else lang.datetime(value)
+        if isinstance(value, list):
+            return value if as_json else ", ".join(str(v) for v in value)
+        return value
+
+    if as_json:
+        out = {
+            "ref": incident.ref,
+            "classification": None if clock is None else {
+                "major": clock.major, "rule": clock.rule, "thresholds_met": list(clock.met),
+                "classified_at": shown(clock.classified_at), "classified_by": clock.classified_by,
+                "major_since": shown(clock.major_since), "aware_at": shown(clock.aware_at),
+                "stopped_at": shown(clock.stopped_at)},
+            "deadlines": [{"stage": d.stage.value, "due": shown(d.due), "time_limit": shown(d.raw),
+                           "moved_to_next_working_day": d.extended, "submitted_at": shown(d.submitted_at)}
+                          for d in (clock.deadlines if clock else ())],
+            "reports": {st.value: [{"field": f.number, "name": f.name, "value": shown(f.value),
+                                    "to_fill": f.to_fill, "source": f.source if not f.to_fill else None}
+                                   for f in fields] for st, fields in stages.items()},
+        }
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    title = incident.title.get(lang.code) or next(iter(incident.title.values()), "")
+    lines = [f"{incident.ref} · {title}", ""]
+    if clock is None:
+        lines.append(lang._("Not classified yet: /incident classify."))
+    else:
+        lines += clock_lines(lang, clock, None)
+        lines.append(lang._(RULES[clock.rule]) if clock.rule in RULES else "")
+        from bot.core.dora import Threshold
+
+        met = [lang._(THRESHOLDS[Threshold(t)]) for t in clock.met]
+        if met:
+            lines.append(lang._("Thresholds met: {list}.", list=lang.list(met)))
+    to_fill = lang._("to fill")
+    for st, fields in stages.items():
+        lines += ["", f"## {lang_stage(lang, st)}"]
+        for f in fields:
+            value = to_fill if f.to_fill else str(shown(f.value))
+            lines.append(f"{f.number} {f.name}: {value}")
+    sys.stdout.write("\n".join(lines) + "\n")
     return 0

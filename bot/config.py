@@ -36,10 +36,27 @@ class Settings:
     timeline_emoji: str = "pushpin"
     alert_emoji: str = "rotating_light"
     extra_locale_dirs: tuple[str, ...] = field(default=())
+    update_cadence: str = "P1=30m,P2=1h,P3=4h,P4=off"
+    postmortem_due: str = "5d"
+    regulation: str = "off"  # off | dora
+    dora_weekend_rule: str = "on"  # on | final-only | off (Art. 5(4)-(5) of Delegated Regulation (EU) 2025/301)
+    dora_holidays: str = "FR"
+    dora_language: str = ""  # the competent authority's language, one of INCIDENT_LANGUAGES (default: the first)
+    dora_recurring: bool = True  # Art. 8(2) of 2024/1772; off for microenterprises and Art. 16(1) entities
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def cadence(self):
+        from bot.core.reminders import parse_cadence
+
+        return parse_cadence(self.update_cadence)
+
+    @property
+    def dora(self) -> bool:
+        return self.regulation == "dora"
 
     @property
     def socket_mode(self) -> bool:
@@ -121,7 +138,32 @@ class Settings:
         if alert_emoji == emoji:
             raise ConfigError(f"ALERT_EMOJI: {alert_emoji!r} is TIMELINE_EMOJI already; pick another")
 
+        cadence = get("UPDATE_CADENCE", "P1=30m,P2=1h,P3=4h,P4=off")
+        postmortem_due = get("POSTMORTEM_DUE", "5d")
+        _check_schedule(cadence, postmortem_due)
+        regulation = get("REGULATION", "off").lower()
+        if regulation not in ("off", "dora"):
+            raise ConfigError(f"REGULATION must be off or dora, not {regulation!r}")
+        weekend_rule = get("DORA_WEEKEND_RULE", "on").lower()
+        if weekend_rule not in ("on", "final-only", "off"):
+            raise ConfigError(f"DORA_WEEKEND_RULE must be on, final-only or off, not {weekend_rule!r}")
+        holidays = get("DORA_HOLIDAYS", "FR")
+        try:
+            from bot.core.dora import holiday_checker
+
+            holiday_checker(holidays)
+        except ValueError:
+            raise ConfigError(f"DORA_HOLIDAYS: {holidays!r} is not FR or a list of dates such as 2026-12-24") from None
+        dora_language = get("DORA_LANGUAGE", languages[0])
+        if dora_language not in languages:
+            raise ConfigError(f"DORA_LANGUAGE: {dora_language!r} is not in INCIDENT_LANGUAGES ({','.join(languages)})")
+        recurring = get("DORA_RECURRING", "on").lower()
+        if recurring not in ("on", "off"):
+            raise ConfigError(f"DORA_RECURRING must be on or off, not {recurring!r}")
+
         return cls(
+            update_cadence=cadence, postmortem_due=postmortem_due, regulation=regulation,
+            dora_weekend_rule=weekend_rule, dora_holidays=holidays, dora_recurring=recurring == "on", dora_language=dora_language,
             bot_token=bot_token,
             signing_secret=get("SLACK_SIGNING_SECRET") or None,
             app_token=app_token,
@@ -139,6 +181,19 @@ class Settings:
             alert_emoji=alert_emoji,
             extra_locale_dirs=locale_dirs,
         )
+
+
+def _check_schedule(cadence: str, postmortem_due: str) -> None:
+    from bot.core.reminders import ScheduleError, parse_cadence, parse_duration
+
+    try:
+        parse_cadence(cadence)
+    except ScheduleError as e:
+        raise ConfigError(f"UPDATE_CADENCE: {str(e)!r} is not PRIORITY=DURATION (e.g. P1=30m,P2=1h,P3=4h,P4=off)") from None
+    try:
+        parse_duration(postmortem_due)
+    except ScheduleError:
+        raise ConfigError(f"POSTMORTEM_DUE: {postmortem_due!r} is not a duration such as 5d, 36h or off") from None
 
 
 def _languages(raw: str) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -12,6 +13,7 @@ from slack_bolt import App
 
 from bot.config import Settings
 from bot.flows.deps import Deps, utcnow
+from bot.flows.reminders import Scheduler
 from bot.flows.incidents import Permissions
 from bot.i18n import Catalogs
 from bot.slack.app import build_app
@@ -28,6 +30,7 @@ class Runtime:
     deps: Deps
     edge: Edge
     app: App
+    scheduler: Scheduler | None = None  # started by `serve`; tests call its tick()
 
     @property
     def chat(self) -> Chat:
@@ -57,4 +60,8 @@ def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow, sleep: 
     deps = Deps(settings=settings, db=db, catalogs=catalogs_for(settings), messenger=SlackMessenger(chat), clock=clock)
     work = work_executor or executor
     edge = Edge(deps, Permissions(deps), chat, **({"work": work} if work else {}))
-    return Runtime(settings, deps, edge, build_app(settings, edge, executor))
+    from bot.slack import home, reminders
+
+    deps.on_change.append(home.on_change(chat, deps, edge.permissions, edge.later))
+    scheduler = Scheduler(deps, functools.partial(reminders.send, chat))
+    return Runtime(settings, deps, edge, build_app(settings, edge, executor), scheduler)

@@ -10,7 +10,7 @@ from bot.core.model import Priority
 
 SUBCOMMANDS = (
     "declare", "update", "resolve", "reopen", "impact", "event", "set", "action", "role",
-    "postmortem", "status", "list", "help", "timeline",
+    "postmortem", "status", "list", "help", "timeline", "classify", "report",
 )
 # These never act on one incident, so they never take a reference.
 GLOBAL = frozenset({"declare", "list", "help"})

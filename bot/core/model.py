@@ -53,6 +53,8 @@ class EntryKind(StrEnum):
     REOPENED = "reopened"  # recurrence: active again, and impact starts again
     ACTION = "action"  # data: {"symptom": Texts, "action": Texts}
     POSTMORTEM = "postmortem"  # the postmortem was compiled and published
+    CLASSIFIED = "classified"  # DORA classification; data: criteria, "major", "rule", "met", "aware_at", "root_cause"
+    REPORT = "report"  # a DORA report submitted to the authority; data: {"stage": str}, at: when submitted
 
 
 # Kinds shown in bold in the postmortem overview, as on the example page.

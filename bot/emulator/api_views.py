@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 
 from .api_support import SlackError, as_json
-from .blockkit import check_view
+from .blockkit import check_home_view, check_view
 from .state import View
 
 TRIGGER_LIFETIME = 3.0  # seconds, as Slack documents
@@ -92,4 +92,27 @@ def update(emu, args):
     return {"view": emu.view_api(view)}
 
 
-HANDLERS = {"views.open": open_, "views.push": push, "views.update": update}
+def publish(emu, args):
+    """The user's Home tab: one view per user, replaced on each publish (hash checked when given)."""
+    user = str(args.get("user_id") or "")
+    if user not in emu.state.users:
+        raise SlackError("invalid_arguments", messages=["invalid `user_id`"])
+    data = as_json(args.get("view"), "view")
+    errors = check_home_view(data)
+    if errors:
+        raise SlackError("invalid_arguments", messages=errors, violation=True)
+    current = emu.state.home_views.get(user)
+    if args.get("hash") and (current is None or args["hash"] != current.hash):
+        raise SlackError("hash_conflict")
+    _check_external_id(emu, data, keep=current.id if current else None)
+    if current is None:
+        view_id = emu.state.new_id("V")
+        current = View(id=view_id, user=user, data=data, hash=_hash(emu), root_view_id=view_id, previous_view_id=None)
+        emu.state.views[view_id] = current
+        emu.state.home_views[user] = current
+    else:
+        current.data, current.hash = data, _hash(emu)
+    return {"view": emu.view_api(current)}
+
+
+HANDLERS = {"views.open": open_, "views.push": push, "views.update": update, "views.publish": publish}

@@ -171,25 +171,45 @@ def check_blocks(blocks, *, surface: str = "message", pointer: str = "/blocks") 
     return checker.errors
 
 
-def check_view(view) -> list[str]:
-    """Validate a modal view as views.open / push / update receive it."""
+def _check_any_view(view, kind: str, check_top) -> list[str]:
+    """What modal and home views share: the type, metadata and ids, the blocks; `check_top(checker,
+    view, has_input)` checks what differs."""
     checker = _Checker()
     if not isinstance(view, dict):
         checker.fail("/view", "must provide an object")
         return checker.errors
-    if view.get("type") != "modal":
-        checker.fail("/view/type", "must be modal")
-    checker.text(view.get("title"), "/view/title", 24, plain_only=True)
-    for key in ("submit", "close"):
-        checker.text(view.get(key), f"/view/{key}", 24, plain_only=True, required=False)
+    if view.get("type") != kind:
+        checker.fail("/view/type", f"must be {kind}")
+    blocks = view.get("blocks")
+    has_input = isinstance(blocks, list) and any(isinstance(b, dict) and b.get("type") == "input" for b in blocks)
+    check_top(checker, view, has_input)
     checker.length(view.get("private_metadata"), 3000, "/view/private_metadata")
     checker.length(view.get("callback_id"), 255, "/view/callback_id")
     checker.length(view.get("external_id"), 255, "/view/external_id")
-    blocks = view.get("blocks")
-    errors = checker.errors + check_blocks(blocks, surface="modal", pointer="/view/blocks")
-    has_input = isinstance(blocks, list) and any(
-        isinstance(b, dict) and b.get("type") == "input" for b in blocks)
-    if has_input and not view.get("submit"):
-        errors.append("[ERROR] submit is required when an input block is within the blocks array "
-                      "[json-pointer:/view/submit]")
-    return errors
+    return checker.errors + check_blocks(blocks, surface="modal", pointer="/view/blocks")
+
+
+def check_home_view(view) -> list[str]:
+    """Validate a Home tab view as views.publish receives it (no title, submit or inputs)."""
+
+    def top(checker, view, has_input):
+        for key in ("title", "submit", "close"):
+            if key in view:
+                checker.fail(f"/view/{key}", "is not allowed in a home view")
+        if has_input:
+            checker.fail("/view/blocks", "input blocks need a submit button, which a home view has not")
+
+    return _check_any_view(view, "home", top)
+
+
+def check_view(view) -> list[str]:
+    """Validate a modal view as views.open / push / update receive it."""
+
+    def top(checker, view, has_input):
+        checker.text(view.get("title"), "/view/title", 24, plain_only=True)
+        for key in ("submit", "close"):
+            checker.text(view.get(key), f"/view/{key}", 24, plain_only=True, required=False)
+        if has_input and not view.get("submit"):
+            checker.fail("/view/submit", "submit is required when an input block is within the blocks array")
+
+    return _check_any_view(view, "modal", top)

@@ -333,6 +333,36 @@ class Driver:
             }
         return self._post_payload(payload)
 
+    def open_home(self, user: str) -> Delivery:
+        """The person opens the app's Home tab: Slack sends app_home_opened (with the view last published)."""
+        with self.state.lock:
+            event = {"type": "app_home_opened", "user": user, "channel": self.state.im_channel(user, self.bot_user_id).id, "tab": "home",
+                     "event_ts": self.state.next_ts()}
+            current = self.state.home_views.get(user)
+            if current is not None:
+                event["view"] = self.view_api(current)
+            envelope = self._envelope(event)
+            body = json.dumps(envelope).encode()
+            self._event_bodies[envelope["event_id"]] = body
+        return self._send_event(body)
+
+    def click_home(self, user: str, action_id: str, value=None) -> Delivery:
+        """A button in the person's Home tab: block_actions with a view container and a trigger_id."""
+        with self.state.lock:
+            view = self.state.home_views.get(user)
+            if view is None:
+                raise ValueError(f"{user} has no Home tab published")
+            block_id, element = find_element(view.data.get("blocks"), action_id, value)
+            payload = {
+                "type": "block_actions", "user": self._user(user), "api_app_id": self.app_id,
+                "token": self.verification_token, "team": self._team(), "enterprise": None,
+                "is_enterprise_install": False,
+                "container": {"type": "view", "view_id": view.id},
+                "trigger_id": self.state.new_trigger(user), "view": self.view_api(view),
+                "actions": [self._action(block_id, element, None)],
+            }
+        return self._post_payload(payload)
+
     def message_shortcut(self, user: str, channel: str, message_ts: str, callback_id: str) -> Delivery:
         with self.state.lock:
             ch = self._member_channel(user, channel)

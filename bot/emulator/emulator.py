@@ -169,6 +169,12 @@ class SlackEmulator(Driver):
             canvas_id = self.state.channels[channel].canvas_id
             return self.state.canvases[canvas_id].markdown if canvas_id else None
 
+    def home(self, user: str) -> dict | None:
+        """The Home tab `user` sees (views.publish), or None before any publish."""
+        with self.state.lock:
+            view = self.state.home_views.get(user)
+            return self.view_api(view) if view else None
+
     def views(self, user: str) -> list[dict]:
         with self.state.lock:
             return [self.view_api(self.state.views[v]) for v in self.state.view_stacks.get(user, [])]

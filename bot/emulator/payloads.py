@@ -95,14 +95,15 @@ def view_state_values(view: dict, values: dict) -> dict:
     return result
 
 
-def find_element(blocks: list[dict], action_id: str) -> tuple[str, dict]:
-    """(block_id, element) of the interactive element with that action_id."""
+def find_element(blocks: list[dict], action_id: str, value: str | None = None) -> tuple[str, dict]:
+    """(block_id, element) of the interactive element with that action_id (and that value, if given)."""
     for i, block in enumerate(blocks or []):
         candidates = list(block.get("elements") or [])
         for key in ("accessory", "element"):
             if key in block:
                 candidates.append(block[key])
         for element in candidates:
-            if isinstance(element, dict) and element.get("action_id") == action_id:
+            if isinstance(element, dict) and element.get("action_id") == action_id and \
+                    (value is None or element.get("value") == value):
                 return block.get("block_id") or f"block-{i}", element
     raise ValueError(f"no element with action_id {action_id!r}")

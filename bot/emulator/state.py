@@ -151,6 +151,7 @@ class State:
         self.channels: dict[str, Channel] = {}
         self.views: dict[str, View] = {}
         self.view_stacks: dict[str, list[str]] = {}  # user -> view ids, top last
+        self.home_views: dict[str, View] = {}  # user -> the app's Home tab as views.publish left it
         self.files: dict[str, File] = {}
         self.canvases: dict[str, Canvas] = {}
         self.triggers: dict[str, Trigger] = {}

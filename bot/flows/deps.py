@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,11 +26,22 @@ class Deps:
     catalogs: Catalogs
     messenger: Messenger
     clock: Callable[[], datetime] = field(default=utcnow)
+    # Called with the incident's id and the refresh's last transaction after each change is shown
+    # (the Home tab adapter registers here); a listener reads in that transaction, works elsewhere.
+    on_change: list[Callable] = field(default_factory=list, repr=False)
     _locks: dict[int, threading.Lock] = field(default_factory=dict, repr=False)
     _locks_guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def now(self) -> datetime:
         return self.clock()
+
+    def changed(self, incident_id: int, session) -> None:
+        for listener in self.on_change:
+            try:
+                with session.begin_nested():  # a failing listener is rolled back alone
+                    listener(incident_id, session)
+            except Exception:  # what only shows a change must not fail the change
+                logging.getLogger("cellule.deps").warning("change listener failed", exc_info=True)
 
     def incident_lock(self, incident_id: int) -> threading.Lock:
         """One at a time per incident in this process, for work whose order Slack must see."""

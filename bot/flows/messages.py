@@ -8,6 +8,7 @@ from bot.core.errors import Refusal
 from bot.core.impact import ImpactError
 from bot.core.model import Status
 from bot.core.timeparse import TimeParseError
+from bot.flows.dora import MESSAGES as DORA_MESSAGES
 from bot.i18n import N_, Lang
 
 MESSAGES: dict[str, str] = {
@@ -58,6 +59,7 @@ MESSAGES: dict[str, str] = {
     "crisis_user_unknown": N_("{user} from CRISIS_UNIT could not be invited ({code}); check the ID in CRISIS_UNIT."),
     "internal": N_("Something went wrong on my side; nothing already recorded is lost. Please try again."),
 }
+MESSAGES.update(DORA_MESSAGES)
 
 
 def describe(lang: Lang, code: str, /, **params) -> str:

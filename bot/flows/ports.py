@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from bot.core.dora import Clock as DoraClock
 from bot.core.model import Entry, Incident, Status, Texts
 from bot.i18n import Lang
 
@@ -50,6 +51,7 @@ class Summary:
     incident: Incident
     entries: Sequence[Entry]
     langs: Sequence[Lang]
+    dora: DoraClock | None = None  # REGULATION=dora: the classification and time limits
 
 
 @dataclass(frozen=True)

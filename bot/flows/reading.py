@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from bot.core.dora import Clock as DoraClock
 from bot.core.impact import WINDOW_KINDS, impact_windows
 from bot.core.model import Entry, Incident
 from bot.flows.deps import Deps
@@ -18,6 +20,8 @@ TIMELINE_TAIL = 40  # entries `/incident timeline` shows
 class IncidentView:
     incident: Incident
     entries: list[Entry]  # the entries its header is made of (declaration, impact edges)
+    dora: DoraClock | None = None  # REGULATION=dora: the classification and time limits
+    now: datetime | None = None
 
 
 def open_incidents(deps: Deps, permissions: Permissions, user: str) -> list[Incident]:
@@ -27,8 +31,11 @@ def open_incidents(deps: Deps, permissions: Permissions, user: str) -> list[Inci
 
 
 def status(deps: Deps, incident: Incident) -> IncidentView:
+    from bot.flows import dora
+
     with deps.db.session() as s:
-        return IncidentView(incident, tl.entries(session=s, incident_id=incident.id, kinds=WINDOW_KINDS))
+        entries = tl.entries(session=s, incident_id=incident.id, kinds=WINDOW_KINDS)
+    return IncidentView(incident, entries, dora.clock(deps, incident.id), deps.now())
 
 
 def windows(deps: Deps, incident: Incident) -> list:

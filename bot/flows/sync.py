@@ -6,6 +6,8 @@ import logging
 from collections.abc import Callable, Sequence
 from functools import partial
 
+from bot.flows import dora as dora_flow
+from bot.flows import reminders
 from bot.flows.deps import Deps
 from bot.flows.ports import Announcement, Problem, Summary, Undelivered
 from bot.store import changes
@@ -38,6 +40,9 @@ def refresh(deps: Deps, incident_id: int, *, topic: bool = True, state: changes.
                         write(session=s)
                     pending = []
                     latest = changes.signature(s, incident_id)
+                    # An update, a resolution, a new priority move or cancel its reminders (same transaction).
+                    reminders.replan_in(deps, s, incident_id)
+                    deps.changed(incident_id, s)  # e.g. the Home tabs people opened
                 if latest == state.signature:
                     break
                 state = None
@@ -46,7 +51,7 @@ def refresh(deps: Deps, incident_id: int, *, topic: bool = True, state: changes.
                 with deps.db.session() as s:
                     for write in pending:
                         write(session=s)
-        return problems
+    return problems
 
 
 def _refresh(deps: Deps, state: changes.State, *, topic: bool) -> tuple[list[Callable], list[Problem]]:
@@ -57,7 +62,7 @@ def _refresh(deps: Deps, state: changes.State, *, topic: bool) -> tuple[list[Cal
     messenger = deps.messenger
     for post in state.posts:
         if post.kind == "summary":
-            notice = Summary(incident, entries, deps.langs)
+            notice = Summary(incident, entries, deps.langs, dora=dora_flow.clock(deps, incident_id))
         else:
             notice = Announcement(incident, entries, deps.langs_of(post), deps.langs)
         shown = messenger.shown(notice)

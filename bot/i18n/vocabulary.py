@@ -38,6 +38,8 @@ KIND_LABELS = {
     EntryKind.REOPENED: N_("Incident reopened"),
     EntryKind.ACTION: N_("Action added"),
     EntryKind.POSTMORTEM: N_("Postmortem published"),
+    EntryKind.CLASSIFIED: N_("DORA classification"),
+    EntryKind.REPORT: N_("DORA report submitted"),
 }
 RESOLVED_TEXT = N_("This incident has been resolved.")
 REOPENED_TEXT = N_("The incident is back: investigations resume.")

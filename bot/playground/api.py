@@ -61,6 +61,7 @@ def snapshot(emu: SlackEmulator, viewer: str, status: dict) -> dict:
             "channels": channels,
             "ephemerals": [_message(e) for e in st.ephemerals if e["user"] == viewer],
             "views": [emu.view_api(st.views[v]) for v in st.view_stacks.get(viewer, [])],
+            "home": emu.view_api(st.home_views[viewer]) if viewer in st.home_views else None,
             # What real Slack would have refused from the bot (a bug to fix, shown on the page).
             "violations": list(emu.violations),
         }
@@ -109,6 +110,8 @@ def act(emu: SlackEmulator, action: str, args: dict) -> dict:
             return _close(emu, user, str(args.get("view_id")))
         if action == "dismiss":
             return _dismiss(emu, user, str(args.get("ts")))
+        if action == "home":  # the person opens the app's Home tab
+            return _delivered(emu.open_home(user))
     except (ValueError, KeyError) as e:  # the driver refuses what Slack's client would not let you do
         raise ActionError(str(e).strip("'\"")) from None
     raise ActionError(f"unknown action {action!r}")
@@ -139,6 +142,8 @@ def _react(emu, user: str, args: dict) -> dict:
 
 def _click(emu, user: str, args: dict) -> dict:
     action_id, value = str(args.get("action_id")), args.get("value")
+    if args.get("home"):
+        return _delivered(emu.click_home(user, action_id, value))
     if args.get("view_id"):
         return _delivered(emu.click_in_view(user, str(args["view_id"]), action_id, value))
     if args.get("ephemeral_ts"):

@@ -101,9 +101,12 @@ class Playground:
         """Replay the example (unless told not to) and serve until the server stops."""
         if self.replay_wanted:
             threading.Thread(target=self.replay_example, name="replay", daemon=True).start()
+        else:
+            self.rt.scheduler.start()
         self.server.wait()
 
     def close(self) -> None:
+        self.rt.scheduler.stop()
         self.server.stop()
         self.executor.shutdown(wait=False)
         self.rt.deps.db.dispose()
@@ -138,6 +141,7 @@ class Playground:
         finally:
             self.clock.release()
             self.status.update(replaying=False, ready=True)
+            self.rt.scheduler.start()  # reminders, once the replayed past is over: as `serve` does
 
     def _channel_of(self, prefix: str) -> str | None:
         with self.emu.state.lock:

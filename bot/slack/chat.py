@@ -182,7 +182,7 @@ class Chat:
     # Messages -------------------------------------------------------------------------------
 
     def post(self, channel: str, text: str, blocks: list | None = None, thread_ts: str | None = None,
-             broadcast: bool = False) -> str:
+             broadcast: bool = False, key: str | None = None) -> str:
         args: dict[str, Any] = {"channel": channel, "text": text, "unfurl_links": False}
         if blocks:
             args["blocks"] = blocks
@@ -194,7 +194,7 @@ class Chat:
             # A direct message: the bot may not read that history, and a repeated DM is harmless.
             return self._call("chat.postMessage", **args)["ts"]
         # A key only we know, so a post whose answer was lost can be recognised in the channel.
-        key = secrets.token_hex(8)
+        key = key or secrets.token_hex(8)
         args["metadata"] = {"event_type": "cellule_post", "event_payload": {"key": key}}
         since = f"{time.time() - POST_LOOKBACK:.6f}"
         error: ChatError | None = None
@@ -218,6 +218,10 @@ class Chat:
                 error = e
         assert error is not None
         raise error
+
+    def posted(self, channel: str, key: str, lookback: float = POST_LOOKBACK) -> str | None:
+        """The ts of a post of ours carrying `key` (given to `post`) in the channel's last minutes."""
+        return self._landed(channel, None, key, f"{time.time() - lookback:.6f}")
 
     def _landed(self, channel: str, thread_ts: str | None, key: str, since: str) -> str | None:
         """The ts of our post carrying `key`, if it reached the channel (or the thread)."""
@@ -251,6 +255,9 @@ class Chat:
 
     def open_view(self, trigger_id: str, view: dict) -> dict:
         return self._call("views.open", trigger_id=trigger_id, view=view)["view"]
+
+    def publish_home(self, user: str, view: dict) -> dict:
+        return self._call("views.publish", user_id=user, view=view)["view"]
 
     # Files and canvases -----------------------------------------------------------------------
 

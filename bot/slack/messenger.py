@@ -25,8 +25,11 @@ def fingerprint(text: str, blocks: list | None) -> str:
 def rendered(notice: Notice) -> tuple[str, list | None]:
     """A notice as Slack shows it: the notification text and the blocks."""
     match notice:
-        case Summary(incident, entries, langs):
-            return render.summary(incident, list(entries), langs)
+        case Summary(incident, entries, langs, dora):
+            text, blocks = render.summary(incident, list(entries), langs)
+            from bot.slack.dora_ui import summary_blocks  # REGULATION=dora: the time limits
+
+            return text, blocks + summary_blocks(langs, dora)
         case Announcement(incident, entries, langs, all_langs):
             return render.announcement(incident, list(entries), langs, all_langs)
         case StatusUpdate(incident, status, texts, langs, all_langs, header):

@@ -114,7 +114,9 @@ def status(lang: Lang, view: IncidentView, all_langs: list[Lang]) -> Reply:
     roles = render.roles_line(incident, [lang])
     if roles:
         lines.append(roles)
-    return Reply("\n".join(lines))
+    from bot.slack.dora_ui import clock_lines  # REGULATION=dora: the classification and time limits
+
+    return Reply("\n".join(lines + clock_lines(lang, view.dora, view.now)))
 
 
 def timeline(lang: Lang, entries: list[Entry], now: datetime) -> Reply:

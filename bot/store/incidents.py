@@ -109,6 +109,11 @@ def open_incidents(*, session: Session) -> list[IncidentRow]:
     return list(session.exec(stmt))
 
 
+def resolved_since(*, session: Session, since: datetime) -> list[IncidentRow]:
+    stmt = select(IncidentRow).where(IncidentRow.status == Status.RESOLVED.value, IncidentRow.resolved_at >= since)
+    return list(session.exec(stmt.order_by(IncidentRow.number)))
+
+
 def unfinished_setups(*, session: Session) -> list[IncidentRow]:
     """Incidents whose declare flow did not finish (bot stopped or Slack refused half-way)."""
     rows = session.exec(select(IncidentRow).where(IncidentRow.status != Status.RESOLVED.value))

@@ -141,3 +141,36 @@ class SeenEvent(SQLModel, table=True):
 
     event_id: str = Field(primary_key=True, max_length=64)
     seen_at: datetime | None = _when()
+
+
+class DueRow(SQLModel, table=True):
+    """Due work (a reminder) stored as a row: whichever process is alive claims it once when due.
+
+    `key` names the reminder for good (see bot.core.reminders): a done key is never sent again.
+    state: pending → claimed (by `claimed_by` until `lease_until`) → done; or cancelled when the
+    incident no longer calls for it (a cancelled key comes back to pending if planned again)."""
+
+    __tablename__ = "due_work"
+    __table_args__ = (sa.Index("ix_due_work_state_due", "state", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=200)
+    incident_id: int = Field(foreign_key="incident.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=20)
+    due_at: datetime = _when(nullable=False)
+    state: str = Field(default="pending", max_length=10)
+    data: dict = _json()
+    claimed_by: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = _when()
+    attempts: int = 0  # claims so far: from the second, look whether an earlier try was sent already
+    done_at: datetime | None = _when()
+    created_at: datetime | None = _when()
+
+
+class HomeViewerRow(SQLModel, table=True):
+    """Who opened the app's Home tab and when: their tab is published again when incidents change."""
+
+    __tablename__ = "home_viewer"
+
+    user_id: str = Field(primary_key=True, max_length=40)
+    opened_at: datetime = _when(nullable=False)

@@ -20,3 +20,11 @@ def bot(emulator, database_url, clock, sleeper):
     b = Bot(emulator, database_url, clock, sleeper)
     yield b
     b.close()
+
+
+@pytest.fixture
+def dora_bot(emulator, database_url, clock):
+    """The bot with REGULATION=dora."""
+    b = Bot(emulator, database_url, clock, REGULATION="dora")
+    yield b
+    b.close()

@@ -179,6 +179,19 @@ def test_a_button_in_a_reply_opens_a_form(page):
     expect(page.locator("#messages")).to_contain_text("Les notifications repartent.")
 
 
+def test_the_home_tab_lists_incidents_and_its_button_opens_the_update_form(page):
+    be(page, "UALEX")
+    declare(page, "Portail marchand lent", "Slow merchant portal", "portail-marchand-lent")
+    page.get_by_role("button", name=re.compile("Home tab")).click()
+    panel = page.locator("#panel")
+    expect(panel).to_contain_text("Open incidents")  # Alex reads English
+    expect(panel).to_contain_text("Slow merchant portal")
+    panel.get_by_role("button", name="Post an update").last.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Status update")
+
+
 def test_the_example_postmortem_as_canvas_and_file(page):
     open_channel(page, "#tsr-2641-")
     page.get_by_role("button", name="Canvas").click()

@@ -90,6 +90,15 @@ def test_replies_only_the_caller_sees_are_in_their_state_only(plain):
     assert pg.state("UCAMILLE")["ephemerals"] == []
 
 
+def test_the_home_tab_opens_for_the_person_in_their_language(plain):
+    pg, _ = plain
+    assert pg.state("UCAMILLE")["home"] is None
+    status, answer = pg.do("home", user="UCAMILLE")
+    assert status == 200 and answer["ok"], answer
+    home = pg.state("UCAMILLE")["home"]  # actions answer once the bot has settled
+    assert home["type"] == "home" and "Incidents ouverts" in json.dumps(home, ensure_ascii=False)
+
+
 def test_actions_refuse_what_slack_would_refuse(plain):
     pg, _ = plain
     assert pg.do("send", user="UNOBODY", channel="COPS", text="hello")[0] == 400

@@ -54,4 +54,6 @@ def test_event_subscriptions_exist_and_are_granted():
     assert "message.channels" in subscribed and "reaction_added" in subscribed
     for name in subscribed:
         assert name in events, name
-        assert scopes & set(events[name]["scopes"]), f"{name} needs one of {events[name]['scopes']}"
+        needed = set(events[name]["scopes"])  # app_home_opened needs none
+        assert not needed or scopes & needed, f"{name} needs one of {events[name]['scopes']}"
+    assert "app_home_opened" in subscribed

@@ -1,12 +1,16 @@
 """One side of a two-process race, run by the store tests as `python race_worker.py URL JOB ARGS...`.
 
-Jobs: `allocate PREFIX FIRST COUNT`, `timeline INCIDENT_ID KEYS`, `seen KEYS`, `setup INCIDENT_ID COUNT`, `apply INCIDENT_ID COUNT`. The worker connects,
+Jobs: `allocate PREFIX FIRST COUNT`, `timeline INCIDENT_ID KEYS`, `seen KEYS`, `setup INCIDENT_ID COUNT`,
+`apply INCIDENT_ID COUNT`, `remind ISO_TIME SENT_FILE MODE` (the scheduler at that time: MODE tick, claim-only
+or no-finish to die before sending or before marking done; SENT_FILE plays Slack's channel, shared by the
+processes). The worker connects,
 prints "ready", waits for a line on stdin so both processes start together, does COUNT (or KEYS)
 separate transactions and prints a JSON list: the numbers it got, the keys it recorded first, or the setup steps it marked.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -57,10 +61,54 @@ def main(url: str, job: str, *args: str) -> None:
             changes.apply(db, incident_id, lambda incident, _w, person=person: transitions.set_field(
                 incident, user=person, name="context", value={person: "seen"}, now=now), now=now)
             results.append(person)
+    elif job == "remind":
+        results = remind(db, url, datetime.fromisoformat(args[0]), args[1], args[2])
     else:
         raise SystemExit(f"unknown job {job!r}")
     db.dispose()
     print(json.dumps(results), flush=True)
+
+
+class FileChat:
+    """Slack for the race: each post is a line in a file all the processes share."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.sent: list[str] = []
+
+    def language_of(self, user):
+        return "en"
+
+    def post(self, channel, text, blocks=None, thread_ts=None, broadcast=False, key=None):
+        with open(self.path, "a") as f:
+            f.write(f"{key}\n")
+        self.sent.append(key)
+        return "1.0"
+
+    def posted(self, channel, key, lookback=0):
+        with open(self.path) as f:
+            return "1.0" if key + "\n" in f.readlines() else None
+
+
+def remind(db, url: str, now: datetime, sent_file: str, mode: str) -> list:
+    from bot.config import Settings
+    from bot.flows.deps import Deps
+    from bot.flows.reminders import LEASE, Scheduler
+    from bot.runtime import catalogs_for
+    from bot.slack.reminders import send
+    from bot.store import due
+
+    settings = Settings(database_url=url)
+    chat = FileChat(sent_file)
+    deps = Deps(settings=settings, db=db, catalogs=catalogs_for(settings), messenger=chat, clock=lambda: now)
+    scheduler = Scheduler(deps, functools.partial(send, chat))
+    if mode == "claim-only":  # claims what is due, then dies before sending anything
+        with db.session() as s:
+            return [r.key for r in due.claim(session=s, now=now, owner="doomed", lease=LEASE)]
+    if mode == "no-finish":  # sends, then dies before marking them done
+        due.finish = lambda **kw: False
+    scheduler.tick()
+    return chat.sent
 
 
 if __name__ == "__main__":

@@ -300,7 +300,15 @@
     if (!p || (p.kind === "canvas" && !c.canvas)) { aside.hidden = true; return; }
     aside.hidden = false;
     body.replaceChildren();
-    if (p.kind === "canvas") {
+    if (p.kind === "home") {
+      $("panel-title").textContent = "Cellule · Home";
+      const home = ui.state.home;
+      if (!home) { body.append(el("p", "empty", "Opening the Home tab…")); return; }
+      const onAction = (element, blockId, value) => act("click", {
+        home: true, action_id: element.action_id, value,
+      }).catch(showError);
+      body.append(CelluleBlocks.render(home.blocks, ctx, onAction));
+    } else if (p.kind === "canvas") {
       $("panel-title").textContent = `Canvas · ${c.canvas.title || c.name}`;
       const doc = markdown(c.canvas.markdown, ctx);
       doc.classList.add("canvas");
@@ -451,6 +459,11 @@
     }
     $("show-pins").addEventListener("click", () => openPanel({ kind: "pins" }));
     $("show-canvas").addEventListener("click", () => openPanel({ kind: "canvas" }));
+    // Opening the Home tab sends app_home_opened: the bot publishes it for this person.
+    $("show-home").addEventListener("click", () => {
+      openPanel({ kind: "home" });
+      act("home", {}).catch(showError);
+    });
     $("panel-close").addEventListener("click", () => { ui.panel = null; renderPanel(context()); });
     document.addEventListener("keydown", (e) => {
       if (e.key === "Escape" && !$("modal-backdrop").hidden && ui.state.views.length) {

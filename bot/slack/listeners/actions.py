@@ -12,18 +12,18 @@ from bot.core.model import Incident
 from bot.flows import declare, incidents, updates
 from bot.flows.deps import UserError
 from bot.flows.messages import describe
-from bot.slack import presenters, views
+from bot.slack import home, presenters, views
 from bot.slack.edge import Edge, responder
 
 
 # Buttons that open a form must call views.open within the trigger_id's 3 seconds: they check only
 # cached permissions first (the form's submission checks in full); the others check in full.
-OPENS_A_FORM = ("add_translation", "postmortem_form")
+OPENS_A_FORM = ("add_translation", "postmortem_form") + tuple(a for a, _ in home.ACTIONS)
 
 
 def register(app) -> None:
     for action_id, handler in (("retry_setup", retry_setup), ("add_translation", add_translation),
-                               ("postmortem_form", postmortem_form)):
+                               ("postmortem_form", postmortem_form)) + home.ACTIONS:
         app.action(action_id)(_listener(handler, opens_form=action_id in OPENS_A_FORM))
 
 

@@ -21,7 +21,7 @@ from bot.flows.messages import REFUSALS, describe, explain
 from bot.i18n import N_, Lang
 from bot.i18n.vocabulary import REOPENED_TEXT, RESOLVED_TEXT, default_texts, parse_status
 from bot.render.postmortem import language_name
-from bot.slack import presenters, render, views
+from bot.slack import dora_ui, presenters, render, views
 from bot.slack.edge import Edge, responder
 
 log = logging.getLogger("cellule.commands")
@@ -157,7 +157,7 @@ def run(c: Call) -> None:
 
 
 def _help(c: Call) -> None:
-    c.reply(c.lang._(HELP, prefix=c.deps.settings.prefix))
+    c.reply(c.lang._(HELP, prefix=c.deps.settings.prefix) + dora_ui.help_lines(c.deps, c.lang))
 
 
 def _list(c: Call) -> None:
@@ -285,7 +285,8 @@ COMMANDS: dict[str, tuple[Callable, str]] = {
     "status": (_on_incident(_status), READ), "timeline": (_on_incident(_timeline), READ),
     **{name: (_on_incident(handler), CHANGE) for name, handler in (
         ("update", _update), ("resolve", _resolve), ("reopen", _reopen), ("impact", _impact), ("event", _event),
-        ("set", _set), ("action", _action), ("role", _role), ("postmortem", _postmortem))},
+        ("set", _set), ("action", _action), ("role", _role), ("postmortem", _postmortem),
+        ("classify", dora_ui.classify_command), ("report", dora_ui.report_command))},
 }
 HANDLERS = {name: handler for name, (handler, _access) in COMMANDS.items()}
 ACCESS = {name: access for name, (_handler, access) in COMMANDS.items()}

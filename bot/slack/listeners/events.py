@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.flows import incidents, timeline
+from bot.slack import home
 from bot.slack.edge import Edge
 
 log = logging.getLogger("cellule.events")
@@ -15,6 +16,7 @@ def register(app) -> None:
     app.event("message")(lambda body, event, context: on_message(context["edge"], body, event))
     app.event("reaction_added")(lambda body, event, context: on_reaction(context["edge"], body, event, True))
     app.event("reaction_removed")(lambda body, event, context: on_reaction(context["edge"], body, event, False))
+    app.event("app_home_opened")(lambda event, context: context["edge"].later(home.opened, context["edge"], event))
     app.shortcut("add_to_timeline")(
         lambda ack, shortcut, respond, context: on_shortcut(context["edge"], ack, shortcut, respond))
     # Events we subscribe to but do not act on still need an answer, or Slack retries them.

@@ -21,6 +21,10 @@ def register(app) -> None:
     for callback_id, submitted in (("declare", declare_submitted), ("update", update_submitted),
                                    ("translate", translate_submitted), ("postmortem_fields", postmortem_submitted)):
         app.view(callback_id)(_listener(submitted))
+    from bot.slack import dora_forms  # it builds on the helpers below
+
+    for callback_id, submitted in dora_forms.FORMS:
+        app.view(callback_id)(_listener(submitted))
 
 
 def _listener(submitted):
