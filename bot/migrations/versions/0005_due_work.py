@@ -11,7 +11,7 @@ import bot.store.models
 
 
 revision = '0005'
-down_revision = '0006'  # was '0002'; chained after main's 0006 so the branch has one head (the lead rechains)
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
