@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     tl = sub.add_parser("timeline", help="print the timeline of an incident")
     tl.add_argument("ref")
     tl.add_argument("--json", action="store_true", help="machine-readable output")
+    sp = sub.add_parser("status-page", help="the public status page")
+    sp.add_argument("action", choices=["export"])
+    sp.add_argument("dir", help="folder to write the pages, feeds and JSON into")
     return p
 
 
@@ -68,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
             return print_postmortem(settings, args.ref, args.lang)
         if command == "timeline":
             return print_timeline(settings, args.ref, args.json)
+        if command == "status-page":
+            return export_status_page(settings, args.dir)
     except ConfigError as e:
         print(f"cellule: {e}", file=sys.stderr)
         return 2
@@ -134,6 +139,9 @@ def serve(settings: Settings) -> int:
     gc.freeze()
     # Finish declares interrupted by a stop, and fetch back what was said meanwhile, without delaying start.
     threading.Thread(target=_recover, args=(rt,), name="recover", daemon=True).start()
+    if rt.mirror is not None:  # catches up with Statuspage at start, then after every public change
+        rt.mirror.start()
+        rt.mirror.kick()
     if settings.socket_mode:
         serve_socket_mode(rt.app, settings.app_token)
     else:
@@ -222,4 +230,21 @@ def print_timeline(settings: Settings, ref: str, as_json: bool) -> int:
         text = " / ".join(e.texts[c] for c in settings.languages if e.texts.get(c)) or e.text
         mark = "!" if is_alert(e) else "*" if e.key else " "  # ! the alert (time to detect), * key
         sys.stdout.write(f"{lang.datetime(e.at)} {mark} {e.kind.value:<12} {e.author or '-':<12} {text}\n")
+    return 0
+
+
+def export_status_page(settings: Settings, folder: str) -> int:
+    """The public page, feeds and JSON as files: the bytes the live routes serve."""
+    from pathlib import Path
+
+    from bot.statuspage.site import Site
+    from bot.statuspage.snapshot import PageSettings
+
+    deps = _offline_deps(settings)
+    target = Path(folder)
+    if target.exists() and not target.is_dir():
+        raise ConfigError(f"{folder} is not a folder")
+    site = Site(PageSettings.from_settings(settings), deps.db, deps.catalogs)
+    written = site.export(target)
+    print(f"wrote {len(written)} files to {target}")
     return 0

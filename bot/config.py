@@ -36,6 +36,13 @@ class Settings:
     timeline_emoji: str = "pushpin"
     alert_emoji: str = "rotating_light"
     extra_locale_dirs: tuple[str, ...] = field(default=())
+    # The public status page and its Atlassian Statuspage mirror (issue 15).
+    status_page: bool = False
+    status_page_name: str = "Status"
+    public_url: str = ""
+    statuspage_api_key: str | None = None
+    statuspage_page_id: str | None = None
+    statuspage_api_url: str = "https://api.statuspage.io/v1"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -121,7 +128,23 @@ class Settings:
         if alert_emoji == emoji:
             raise ConfigError(f"ALERT_EMOJI: {alert_emoji!r} is TIMELINE_EMOJI already; pick another")
 
+        status_page = get("STATUS_PAGE", "off").lower()
+        if status_page not in ("on", "off"):
+            raise ConfigError(f"STATUS_PAGE must be on or off, not {status_page!r}")
+        public_url = get("PUBLIC_URL").rstrip("/")
+        if public_url and not re.match(r"^https?://[^\s/]+", public_url):
+            raise ConfigError(f"PUBLIC_URL must be an http(s) URL, not {public_url!r}")
+        statuspage_url = get("STATUSPAGE_API_URL", "https://api.statuspage.io/v1").rstrip("/")
+        if not re.match(r"^https?://", statuspage_url):
+            raise ConfigError(f"STATUSPAGE_API_URL must be an http(s) URL, not {statuspage_url!r}")
+
         return cls(
+            status_page=status_page == "on",
+            status_page_name=get("STATUS_PAGE_NAME", "Status"),
+            public_url=public_url,
+            statuspage_api_key=get("STATUSPAGE_API_KEY") or None,
+            statuspage_page_id=get("STATUSPAGE_PAGE_ID") or None,
+            statuspage_api_url=statuspage_url,
             bot_token=bot_token,
             signing_secret=get("SLACK_SIGNING_SECRET") or None,
             app_token=app_token,

@@ -28,6 +28,8 @@ class Runtime:
     deps: Deps
     edge: Edge
     app: App
+    site: object | None = None  # the public status page (STATUS_PAGE=on)
+    mirror: object | None = None  # the Atlassian Statuspage mirror (STATUSPAGE_API_KEY + STATUSPAGE_PAGE_ID)
 
     @property
     def chat(self) -> Chat:
@@ -40,7 +42,7 @@ class Runtime:
     def wsgi(self):
         from bot.server import make_wsgi
 
-        return make_wsgi(self.app, self.deps.db)
+        return make_wsgi(self.app, self.deps.db, site=self.site)
 
 
 def catalogs_for(settings: Settings) -> Catalogs:
@@ -57,4 +59,17 @@ def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow, sleep: 
     deps = Deps(settings=settings, db=db, catalogs=catalogs_for(settings), messenger=SlackMessenger(chat), clock=clock)
     work = work_executor or executor
     edge = Edge(deps, Permissions(deps), chat, **({"work": work} if work else {}))
-    return Runtime(settings, deps, edge, build_app(settings, edge, executor))
+    from bot.statuspage.mirror import attach
+
+    return Runtime(settings, deps, edge, build_app(settings, edge, executor), site=public_site(deps),
+                   mirror=attach(deps))
+
+
+def public_site(deps: Deps):
+    """The public status page, when STATUS_PAGE=on."""
+    if not deps.settings.status_page:
+        return None
+    from bot.statuspage.site import Site
+    from bot.statuspage.snapshot import PageSettings
+
+    return Site(PageSettings.from_settings(deps.settings), deps.db, deps.catalogs, clock=deps.clock)

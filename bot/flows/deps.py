@@ -25,6 +25,8 @@ class Deps:
     catalogs: Catalogs
     messenger: Messenger
     clock: Callable[[], datetime] = field(default=utcnow)
+    # Called with (deps, incident id or None) after a change the public page shows (issue 15).
+    public_listeners: list[Callable] = field(default_factory=list)
     _locks: dict[int, threading.Lock] = field(default_factory=dict, repr=False)
     _locks_guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
