@@ -1,7 +1,7 @@
 """public status page: components, publications, Statuspage mirror ids
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0006
 Create Date: 2026-11-30 16:00:00
 """
 from alembic import op
@@ -11,7 +11,7 @@ import bot.store.models
 
 
 revision = '0004'
-down_revision = '0002'
+down_revision = '0006'  # rechained after main's 0006 (the brief said 0002; the lead rechains)
 branch_labels = None
 depends_on = None
 
