@@ -42,13 +42,13 @@ INDICATOR = {
     ComponentStatus.PARTIAL_OUTAGE: Indicator.MAJOR,
     ComponentStatus.MAJOR_OUTAGE: Indicator.CRITICAL,
 }
-# Statuspage's English descriptions of the blended status (status.json `description`).
+# Statuspage's English descriptions of the blended status (status.json `description`), as its docs give them.
 DESCRIPTION = {
     ComponentStatus.OPERATIONAL: "All Systems Operational",
     ComponentStatus.UNDER_MAINTENANCE: "Service Under Maintenance",
     ComponentStatus.DEGRADED_PERFORMANCE: "Minor Service Outage",
     ComponentStatus.PARTIAL_OUTAGE: "Partial System Outage",
-    ComponentStatus.MAJOR_OUTAGE: "Major System Outage",
+    ComponentStatus.MAJOR_OUTAGE: "Major Service Outage",
 }
 DEFAULT_FOR_PRIORITY = {
     Priority.P1: ComponentStatus.MAJOR_OUTAGE,

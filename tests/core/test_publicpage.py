@@ -35,7 +35,7 @@ def test_worst_and_defaults_from_the_priority():
     (CS.OPERATIONAL, Indicator.NONE, "All Systems Operational"),
     (CS.DEGRADED_PERFORMANCE, Indicator.MINOR, "Minor Service Outage"),
     (CS.PARTIAL_OUTAGE, Indicator.MAJOR, "Partial System Outage"),
-    (CS.MAJOR_OUTAGE, Indicator.CRITICAL, "Major System Outage"),
+    (CS.MAJOR_OUTAGE, Indicator.CRITICAL, "Major Service Outage"),
 ])
 def test_page_indicator_follows_the_worst_component_as_statuspage(status, indicator, description):
     comps = [Component("a", {"en": "A"}), Component("b", {"en": "B"})]
