@@ -62,6 +62,7 @@ MESSAGES: dict[str, str] = {
     "public_component_names": N_("Name the component in each language: `/incident component add {key} FR Paiements EN Payments`."),
     "public_component_unknown": N_("There is no component “{given}”; see `/incident component list`."),
     "public_component_status": N_("Unknown component status “{given}”: use degraded_performance, partial_outage, major_outage or under_maintenance."),
+    "public_not_allowed": N_("Only the crisis unit can change the status page's components; ask one of its members."),
     "public_private": N_("A private incident is never shown on the public status page."),
     "public_postmortem_unpublished": N_("The postmortem of {ref} is ready for the status page; it shows once you run `/incident publish`."),
     "component_syntax": N_("Use `/incident component add <key> FR <nom> EN <name>`, `component list` or `component remove <key>`."),

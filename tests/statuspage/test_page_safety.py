@@ -92,3 +92,15 @@ def test_etag_and_last_modified_give_304_and_a_change_gives_a_new_page(page_bot)
     bot.command("UFR", "component add web FR Site EN Website")
     changed = bot.get("/api/v2/summary.json", headers={"If-None-Match": tag})
     assert changed.status == 200 and changed.headers["ETag"] != tag
+
+
+def test_only_the_crisis_unit_changes_components_and_publishes(page_bot):
+    bot = page_bot
+    bot.command("USTAKE", "component add api FR API EN API")
+    assert any("crisis unit" in r for r in bot.replies_to("USTAKE"))
+    bot.command("UFR", "declare P2 FR Panne EN Outage")
+    crisis = bot.incident_channel()
+    bot.command("USTAKE", "publish", channel=crisis)
+    bot.command("USTAKE", "component list")
+    assert "No component yet" in bot.replies_to("USTAKE")[-1]
+    assert "TSR-2641" not in bot.get("/status").text

@@ -23,8 +23,8 @@ def component(c) -> None:
     """`component add <key> FR <name> EN <name>` · `component list` · `component remove <key>`."""
     action, rest = first_word(c.rest)
     action = action.lower()
-    if action in ("add", "remove"):
-        c.edge.permissions.check(c.user, None)
+    if action in ("add", "remove") and not c.edge.permissions.may_change(c.user, None):
+        raise UserError("public_not_allowed")
     if action == "add":
         comp, created = publishing.add_component(c.deps, rest)
         shown = "`" + comp.key + "`"
