@@ -39,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     dr = sub.add_parser("dora", help="the DORA classification, deadlines and report fields of an incident")
     dr.add_argument("ref")
     dr.add_argument("--json", action="store_true", help="machine-readable output")
+    sp = sub.add_parser("status-page", help="the public status page")
+    sp.add_argument("action", choices=["export"])
+    sp.add_argument("dir", help="folder to write the pages, feeds and JSON into")
     return p
 
 
@@ -73,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
             return print_timeline(settings, args.ref, args.json)
         if command == "dora":
             return print_dora(_offline_deps(settings), args.ref, args.json)
+        if command == "status-page":
+            return export_status_page(settings, args.dir)
     except ConfigError as e:
         print(f"cellule: {e}", file=sys.stderr)
         return 2
@@ -140,6 +145,9 @@ def serve(settings: Settings) -> int:
     # Finish declares interrupted by a stop, and fetch back what was said meanwhile, without delaying start.
     threading.Thread(target=_recover, args=(rt,), name="recover", daemon=True).start()
     rt.scheduler.start()  # reminders that fell due while every process was down go out now, once
+    if rt.mirror is not None:  # catches up with Statuspage at start, then after every public change
+        rt.mirror.start()
+        rt.mirror.kick()
     if settings.socket_mode:
         serve_socket_mode(rt.app, settings.app_token)
     else:
@@ -297,4 +305,21 @@ def print_dora(deps, ref: str, as_json: bool) -> int:
             value = to_fill if f.to_fill else str(shown(f.value))
             lines.append(f"{f.number} {f.name}: {value}")
     sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def export_status_page(settings: Settings, folder: str) -> int:
+    """The public page, feeds and JSON as files: the bytes the live routes serve."""
+    from pathlib import Path
+
+    from bot.statuspage.site import Site
+    from bot.statuspage.snapshot import PageSettings
+
+    deps = _offline_deps(settings)
+    target = Path(folder)
+    if target.exists() and not target.is_dir():
+        raise ConfigError(f"{folder} is not a folder")
+    site = Site(PageSettings.from_settings(settings), deps.db, deps.catalogs)
+    written = site.export(target)
+    print(f"wrote {len(written)} files to {target}")
     return 0

@@ -43,6 +43,13 @@ class Settings:
     dora_holidays: str = "FR"
     dora_language: str = ""  # the competent authority's language, one of INCIDENT_LANGUAGES (default: the first)
     dora_recurring: bool = True  # Art. 8(2) of 2024/1772; off for microenterprises and Art. 16(1) entities
+    # The public status page and its Atlassian Statuspage mirror (issue 15).
+    status_page: bool = False
+    status_page_name: str = "Status"
+    public_url: str = ""
+    statuspage_api_key: str | None = None
+    statuspage_page_id: str | None = None
+    statuspage_api_url: str = "https://api.statuspage.io/v1"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -161,9 +168,25 @@ class Settings:
         if recurring not in ("on", "off"):
             raise ConfigError(f"DORA_RECURRING must be on or off, not {recurring!r}")
 
+        status_page = get("STATUS_PAGE", "off").lower()
+        if status_page not in ("on", "off"):
+            raise ConfigError(f"STATUS_PAGE must be on or off, not {status_page!r}")
+        public_url = get("PUBLIC_URL").rstrip("/")
+        if public_url and not re.match(r"^https?://[^\s/]+", public_url):
+            raise ConfigError(f"PUBLIC_URL must be an http(s) URL, not {public_url!r}")
+        statuspage_url = get("STATUSPAGE_API_URL", "https://api.statuspage.io/v1").rstrip("/")
+        if not re.match(r"^https?://", statuspage_url):
+            raise ConfigError(f"STATUSPAGE_API_URL must be an http(s) URL, not {statuspage_url!r}")
+
         return cls(
             update_cadence=cadence, postmortem_due=postmortem_due, regulation=regulation,
             dora_weekend_rule=weekend_rule, dora_holidays=holidays, dora_recurring=recurring == "on", dora_language=dora_language,
+            status_page=status_page == "on",
+            status_page_name=get("STATUS_PAGE_NAME", "Status"),
+            public_url=public_url,
+            statuspage_api_key=get("STATUSPAGE_API_KEY") or None,
+            statuspage_page_id=get("STATUSPAGE_PAGE_ID") or None,
+            statuspage_api_url=statuspage_url,
             bot_token=bot_token,
             signing_secret=get("SLACK_SIGNING_SECRET") or None,
             app_token=app_token,

@@ -31,6 +31,8 @@ class Runtime:
     edge: Edge
     app: App
     scheduler: Scheduler | None = None  # started by `serve`; tests call its tick()
+    site: object | None = None  # the public status page (STATUS_PAGE=on)
+    mirror: object | None = None  # the Atlassian Statuspage mirror (STATUSPAGE_API_KEY + STATUSPAGE_PAGE_ID)
 
     @property
     def chat(self) -> Chat:
@@ -43,7 +45,7 @@ class Runtime:
     def wsgi(self):
         from bot.server import make_wsgi
 
-        return make_wsgi(self.app, self.deps.db)
+        return make_wsgi(self.app, self.deps.db, site=self.site)
 
 
 def catalogs_for(settings: Settings) -> Catalogs:
@@ -61,7 +63,19 @@ def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow, sleep: 
     work = work_executor or executor
     edge = Edge(deps, Permissions(deps), chat, **({"work": work} if work else {}))
     from bot.slack import home, reminders
+    from bot.statuspage.mirror import attach
 
     deps.on_change.append(home.on_change(chat, deps, edge.permissions, edge.later))
     scheduler = Scheduler(deps, functools.partial(reminders.send, chat))
-    return Runtime(settings, deps, edge, build_app(settings, edge, executor), scheduler)
+    return Runtime(settings, deps, edge, build_app(settings, edge, executor), scheduler,
+                   site=public_site(deps), mirror=attach(deps))
+
+
+def public_site(deps: Deps):
+    """The public status page, when STATUS_PAGE=on."""
+    if not deps.settings.status_page:
+        return None
+    from bot.statuspage.site import Site
+    from bot.statuspage.snapshot import PageSettings
+
+    return Site(PageSettings.from_settings(deps.settings), deps.db, deps.catalogs, clock=deps.clock)

@@ -21,11 +21,14 @@ def _send(start_response, status: str, body: dict) -> list[bytes]:
     return [data]
 
 
-def make_wsgi(app: App, db: Database, path: str = "/slack/events"):
+def make_wsgi(app: App, db: Database, path: str = "/slack/events", site=None):
+    """`site`: the public status page (bot.statuspage.site.Site) when STATUS_PAGE=on."""
     bolt = SlackRequestHandler(app, path=path)
 
     def wsgi(environ, start_response):
         route = environ.get("PATH_INFO", "")
+        if site is not None and site.handles(route):
+            return site.wsgi(environ, start_response)
         if route == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
             if db.ping():
                 return _send(start_response, "200 OK", {"ok": True, "database": "ok"})

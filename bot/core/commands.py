@@ -11,9 +11,10 @@ from bot.core.model import Priority
 SUBCOMMANDS = (
     "declare", "update", "resolve", "reopen", "impact", "event", "set", "action", "role",
     "postmortem", "status", "list", "help", "timeline", "classify", "report",
+    "component", "affects", "publish", "unpublish",
 )
 # These never act on one incident, so they never take a reference.
-GLOBAL = frozenset({"declare", "list", "help"})
+GLOBAL = frozenset({"declare", "list", "help", "component"})
 FIELDS = ("priority", "category", "responsibility", "components", "impact", "cause", "context", "title")
 ROLES = ("commander", "comms", "scribe")
 

@@ -29,6 +29,8 @@ class Deps:
     # Called with the incident's id and the refresh's last transaction after each change is shown
     # (the Home tab adapter registers here); a listener reads in that transaction, works elsewhere.
     on_change: list[Callable] = field(default_factory=list, repr=False)
+    # Called with (deps, incident id or None) after a change the public page shows (issue 15).
+    public_listeners: list[Callable] = field(default_factory=list)
     _locks: dict[int, threading.Lock] = field(default_factory=dict, repr=False)
     _locks_guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from bot.core.errors import Refusal
 from bot.core.impact import ImpactError
 from bot.core.model import Status
+from bot.core.publicpage import PublicPageError
 from bot.core.timeparse import TimeParseError
 from bot.flows.dora import MESSAGES as DORA_MESSAGES
 from bot.i18n import N_, Lang
@@ -57,6 +58,15 @@ MESSAGES: dict[str, str] = {
     "announce_not_in_channel": N_("I could not post in {channel}: invite @Cellule to {channel} (`/invite @Cellule`), then press “Try again”."),
     "crisis_group_unknown": N_("The user group {group} in CRISIS_UNIT could not be read; check the ID."),
     "crisis_user_unknown": N_("{user} from CRISIS_UNIT could not be invited ({code}); check the ID in CRISIS_UNIT."),
+    # the public status page
+    "public_component_key": N_("“{given}” is not a component key: use lower-case letters, digits, - or _ (e.g. api, e-commerce)."),
+    "public_component_names": N_("Name the component in each language: `/incident component add {key} FR Paiements EN Payments`."),
+    "public_component_unknown": N_("There is no component “{given}”; see `/incident component list`."),
+    "public_component_status": N_("Unknown component status “{given}”: use degraded_performance, partial_outage, major_outage or under_maintenance."),
+    "public_not_allowed": N_("Only the crisis unit can change the status page's components; ask one of its members."),
+    "public_private": N_("A private incident is never shown on the public status page."),
+    "public_postmortem_unpublished": N_("The postmortem of {ref} is ready for the status page; it shows once you run `/incident publish`."),
+    "component_syntax": N_("Use `/incident component add <key> FR <nom> EN <name>`, `component list` or `component remove <key>`."),
     "internal": N_("Something went wrong on my side; nothing already recorded is lost. Please try again."),
 }
 MESSAGES.update(DORA_MESSAGES)
@@ -79,7 +89,7 @@ def describe(lang: Lang, code: str, /, **params) -> str:
 # Every exception that is a refusal to explain, never a failure to log.
 REFUSALS = (Refusal,)
 # Each kind's codes live under a prefix in MESSAGES (TimeParseError "future" -> "time_future").
-_PREFIX = {TimeParseError: "time_", ImpactError: "impact_"}
+_PREFIX = {TimeParseError: "time_", ImpactError: "impact_", PublicPageError: "public_"}
 
 
 def explain(lang: Lang, error: Exception) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from bot.core.errors import Refusal
 from bot.core.model import EntryKind, Responsibility, Status, Texts
+from bot.core.publicpage import ComponentStatus
 from bot.i18n.lang import Lang
 from bot.i18n.markers import N_
 
@@ -82,3 +83,12 @@ def field_label(lang: Lang, name: str) -> str:
 
 def kind_label(lang: Lang, kind: EntryKind) -> str:
     return lang._(KIND_LABELS.get(kind, KIND_LABELS[EntryKind.EVENT]))
+
+# Statuspage's component statuses, as readers of the status page and of Slack replies see them.
+COMPONENT_STATUS_NAMES = {
+    ComponentStatus.OPERATIONAL: N_("operational"),
+    ComponentStatus.UNDER_MAINTENANCE: N_("under maintenance"),
+    ComponentStatus.DEGRADED_PERFORMANCE: N_("degraded performance"),
+    ComponentStatus.PARTIAL_OUTAGE: N_("partial outage"),
+    ComponentStatus.MAJOR_OUTAGE: N_("major outage"),
+}

@@ -151,7 +151,8 @@ class Playground:
     def wsgi(self, environ, start_response):
         path = environ.get("PATH_INFO", "") or "/"
         verb = environ.get("REQUEST_METHOD", "GET")
-        if path == "/slack/events" or path == "/healthz":
+        if path == "/slack/events" or path == "/healthz" or (
+                self.bot is not None and self.rt.site is not None and self.rt.site.handles(path)):
             if self.bot is None:
                 return _json(start_response, "503 Service Unavailable", {"ok": False, "error": "starting"})
             return self.bot(environ, start_response)

@@ -32,6 +32,10 @@ def steps(style: str = "fr") -> list[Step]:
     t = (lambda fr, en: fr) if style == "fr" else (lambda fr, en: en)
     return [
         Step("12:13", "declare P2 FR Perturbations plateforme de paiement EN Payment platform disruptions"),
+        # The public status page: its component, what the incident affects there, and publishing it.
+        Step(None, "component add ecommerce FR Processing e-commerce EN E-commerce processing"),
+        Step(None, "affects ecommerce"),
+        Step(None, "publish"),
         Step(None, f"impact start {t('12h08', '12:08pm')}"),
         Step(None, f"event {t('12h13', '12:13pm')} 🚨 FR remontées d’alertes et création d’une cellule de crise dédiée. "
              "Début des investigations. EN alerts raised and creation of a dedicated crisis unit. Start of investigations."),
@@ -69,4 +73,5 @@ def steps(style: str = "fr") -> list[Step]:
              "incident detection."),
         Step("17:30", "resolve"),
         Step(None, "postmortem"),
+        Step(None, "publish postmortem"),
     ]

@@ -83,4 +83,6 @@ def settings_env(languages=DEFAULT_LANGUAGES) -> dict[str, str]:
         "INCIDENT_TIMEZONE": "Europe/Paris",
         "ANNOUNCE_CHANNELS": ",".join(f"{code}:{ch}" for code, ch in stakeholder_channels(languages).items()),
         "CRISIS_UNIT": CRISIS_GROUP,
+        "STATUS_PAGE": "on",
+        "STATUS_PAGE_NAME": "Dalenys",
     }

@@ -6,6 +6,7 @@ import json
 
 from bot.core.model import Incident, Priority, Responsibility, Status
 from bot.i18n import N_, Lang
+from bot.slack import publishing_form
 from bot.slack.render import cut
 
 # Ready-made statements per status, from the catalogs; {placeholders} are filled from the incident
@@ -81,6 +82,7 @@ def declare_form(deps, lang: Lang) -> dict:
     blocks.append({"type": "input", "block_id": "private", "optional": True, "label": _plain(lang._("Channel")),
                    "element": {"type": "checkboxes", "action_id": "value",
                                "options": [_option(lang._("Private channel"), "private")]}})
+    blocks += publishing_form.blocks(deps, lang, None)
     return {"type": "modal", "callback_id": "declare", "title": _plain(lang._("Declare an incident"), 24),
             "submit": _plain(lang._("Declare"), 24), "close": _plain(lang._("Cancel"), 24),
             "private_metadata": json.dumps({"lang": lang.code}), "blocks": blocks}
@@ -96,6 +98,7 @@ def update_form(deps, lang: Lang, incident: Incident, status: Status | None, win
         blocks.append(_text_input(f"text_{l.code}", lang._("Update ({language})", language=l.code.upper()),
                                   multiline=True, optional=l.code != deps.settings.languages[0],
                                   initial=statement(l, incident, initial, list(windows))))
+    blocks += publishing_form.blocks(deps, lang, incident)
     meta = json.dumps({"incident": incident.id, "lang": lang.code})
     return {"type": "modal", "callback_id": "update", "title": _plain(lang._("Status update"), 24),
             "submit": _plain(lang._("Post"), 24), "close": _plain(lang._("Cancel"), 24),

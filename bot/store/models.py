@@ -174,3 +174,52 @@ class HomeViewerRow(SQLModel, table=True):
 
     user_id: str = Field(primary_key=True, max_length=40)
     opened_at: datetime = _when(nullable=False)
+# The public status page (issue 15) ------------------------------------------------------------
+
+class PublicComponentRow(SQLModel, table=True):
+    """A row of the public status page: a component with its name in each configured language."""
+
+    __tablename__ = "public_component"
+
+    key: str = Field(primary_key=True, max_length=40)
+    names: dict = _json()
+    position: int = 0
+    removed: bool = False  # kept so past incidents still name it; no longer a row of the page
+    created_at: datetime | None = _when()
+    updated_at: datetime | None = _when()
+    # Atlassian Statuspage mirror: the remote component, and the status last sent to it.
+    remote_id: str | None = Field(default=None, max_length=64)
+    remote_status: str | None = Field(default=None, max_length=30)
+
+
+class PublicationRow(SQLModel, table=True):
+    """Whether an incident is on the public page, what it affects there, and its mirror's remote ids."""
+
+    __tablename__ = "publication"
+
+    incident_id: int = Field(foreign_key="incident.id", primary_key=True, ondelete="CASCADE")
+    published: bool = False
+    published_at: datetime | None = _when()
+    # key -> Statuspage component status, while the incident affects it.
+    components: dict = _json()
+    # The postmortem per language (Markdown), once `/incident publish postmortem` ran.
+    postmortem: dict = _json()
+    postmortem_at: datetime | None = _when()
+    changed_at: datetime | None = _when()
+    # Atlassian Statuspage mirror: the remote incident, and what was last sent (so nothing is sent twice).
+    remote_id: str | None = Field(default=None, max_length=64)
+    remote_sent: dict = _json()
+    mirror_error: str | None = Field(default=None, max_length=200)
+    # Who is syncing this incident to Statuspage, until when: two replicas never both create it.
+    mirror_lease: datetime | None = _when()
+
+
+class RemoteUpdateRow(SQLModel, table=True):
+    """One public update (a status entry, or the postmortem) known to the Statuspage mirror."""
+
+    __tablename__ = "remote_update"
+
+    key: str = Field(primary_key=True, max_length=80)  # "<incident id>:<entry id>" / "<incident id>:postmortem"
+    incident_id: int = Field(foreign_key="incident.id", index=True, ondelete="CASCADE")
+    remote_id: str | None = Field(default=None, max_length=64)
+    sent: str | None = Field(default=None, max_length=64)  # fingerprint of the body last sent

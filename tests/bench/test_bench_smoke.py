@@ -28,3 +28,16 @@ def test_quick_benchmark_run_gives_every_figure(tmp_path):
     assert r["latency"]["api_calls"]["declare"]["total"] > 0
     assert ingest["memory_kb"]["VmRSS"] > 0
     assert "| 1. ack `/incident declare`" in run.stdout and "| 5. RSS after load" in run.stdout
+
+
+def test_quick_status_page_benchmark_gives_every_figure(tmp_path):
+    out = tmp_path / "page.json"
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / "statuspage.py"), "--quick", "--out", str(out)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    r = json.loads(out.read_text())
+    for name in ("static", "status", "summary"):
+        assert r[name]["n"] > 0 and r[name]["errors"] == 0
+    assert r["paced_status"]["n"] > 0 and r["ack"]["paced"]["n"] > 0
+    assert r["ack"]["alone"]["n"] > 0 and r["ack"]["under_load"]["n"] > 0
+    assert "| `/status` |" in run.stdout

@@ -152,3 +152,17 @@ def test_the_playground_takes_incident_languages(tmp_path):
         assert any("gestión de incidentes" in t for t in told), told
     finally:
         stop(pg)
+
+
+def test_the_status_page_shows_the_example_incident_in_both_languages(plain):
+    pg, _ = plain
+    status, headers, page = pg.get("/status/incidents/TSR-2641?lang=en")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    html = page.decode()
+    assert "Perturbations plateforme de paiement" in html and "Payment platform disruptions" in html
+    assert "E-commerce processing" in html and "lasting" in html
+    assert "We have identified ongoing difficulties" in html and "Nous avons rencontré des difficultés" in html
+    assert "Post Mortem" in html  # the postmortem was published too
+    fr = pg.get("/status/incidents/TSR-2641?lang=fr")[2].decode()
+    assert 'lang="fr"' in fr and "Processing e-commerce" in fr and "d’une durée de" in fr
+    assert pg.get("/status")[0] == 200

@@ -23,6 +23,7 @@ from bot.i18n.vocabulary import REOPENED_TEXT, RESOLVED_TEXT, default_texts, par
 from bot.render.postmortem import language_name
 from bot.slack import dora_ui, presenters, render, views
 from bot.slack.edge import Edge, responder
+from bot.slack.listeners import publishing as public
 
 log = logging.getLogger("cellule.commands")
 
@@ -38,6 +39,8 @@ HELP = N_(
     "• `set <priority|category|responsibility|components|impact|cause|context|title> <value>`\n"
     "• `action <symptom> => <action>` — a row of the postmortem's actions\n"
     "• `role <commander|comms|scribe> @person`\n"
+    "• `component add <key> FR <nom> EN <name>` · `component list` · `component remove <key>` — the public status page's components\n"
+    "• `affects <key>[,<key>] [degraded_performance|partial_outage|major_outage|under_maintenance]` · `publish` · `unpublish` · `publish postmortem` — the public status page\n"
     "• `postmortem` — compile and publish · `timeline` — the latest entries, after fetching what was missed · `status` · `list` · `help`\n"
     "Outside a crisis channel, put the reference after the subcommand: `/incident update {prefix}-12 monitoring …`.\n"
     "Times: 12h08, 16:39 CET, 04/12/2025 12h08, 4 décembre 12h08, Dec 4 12:08pm, yesterday 23:10."
@@ -286,7 +289,9 @@ COMMANDS: dict[str, tuple[Callable, str]] = {
     **{name: (_on_incident(handler), CHANGE) for name, handler in (
         ("update", _update), ("resolve", _resolve), ("reopen", _reopen), ("impact", _impact), ("event", _event),
         ("set", _set), ("action", _action), ("role", _role), ("postmortem", _postmortem),
-        ("classify", dora_ui.classify_command), ("report", dora_ui.report_command))},
+        ("classify", dora_ui.classify_command), ("report", dora_ui.report_command),
+        ("affects", public.affects), ("publish", public.publish), ("unpublish", public.unpublish))},
+    "component": (public.component, NONE),  # list: anyone; add and remove check the crisis unit themselves
 }
 HANDLERS = {name: handler for name, (handler, _access) in COMMANDS.items()}
 ACCESS = {name: access for name, (_handler, access) in COMMANDS.items()}

@@ -11,7 +11,7 @@ from bot.core.timeparse import TimeParseError, parse_when
 from bot.flows import declare as declaring
 from bot.flows import incidents, reading, updates
 from bot.flows.messages import REFUSALS, describe, explain
-from bot.slack import presenters, views
+from bot.slack import presenters, publishing_form, views
 from bot.slack.edge import Edge
 
 log = logging.getLogger("cellule.views")
@@ -132,6 +132,7 @@ def declare_submitted(edge: Edge, ack, body: dict, view: dict) -> None:
         reply(presenters.declaring(lang, incident))
         for r in presenters.setup(lang, declaring.setup(deps, incident.id, edge.permissions)):
             reply(r)
+        publishing_form.apply(deps, incident, v, lang, reply)
 
     _after_ack(edge, user, lang, None, declare)
 
@@ -164,6 +165,7 @@ def update_submitted(edge: Edge, ack, body: dict, view: dict) -> None:
         return
     ack()
     def post(reply):
+        publishing_form.apply(deps, incident, v, lang, reply)  # first, so this update is public too
         out = updates.post_update(deps, incident.id, user=user, status=status, texts=texts)
         for r in presenters.update(lang, out, status):
             reply(r)

@@ -1,0 +1,204 @@
+"""The public status page under load (issue 15, item 7).
+
+    .venv/bin/python bench/statuspage.py            # about a minute on 2 cores
+    .venv/bin/python bench/statuspage.py --quick    # a few seconds: it works, figures are rough
+
+One process, the bot as `serve` builds it (waitress with the settings of `bot.server.serve_http`,
+STATUS_PAGE=on, SQLite) against the Slack emulator. Readers (keep-alive HTTP clients in threads)
+fetch `/status`, `/api/v2/summary.json`, and — the floor — a static file served by the same
+server through the same WSGI entry, in alternating rounds so all three see the same machine.
+Meanwhile a signed `/incident update` arrives every `UPDATE_EVERY` seconds, so pages are rendered
+again as they change. The acknowledgement time of those updates is measured with and without
+the readers (none, a steady crowd, readers at full speed). Figures are ratios against the floor of the same run; writes bench/results-statuspage.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from bench.stack import WAITRESS  # noqa: E402
+from bench.workspace import emulator, percentile  # noqa: E402
+from bot import runtime  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.emulator.server import Server  # noqa: E402
+from bot.store.migrate import upgrade  # noqa: E402
+from tests.e2e.harness import TrackingExecutor, env_for  # noqa: E402
+
+STATIC = "/bench/static.html"
+UPDATE_EVERY = 0.5
+PACED_RATE = 200.0  # requests/s of the steady crowd (each reader of it refreshes every few seconds)
+
+
+def with_static(wsgi, path: Path):
+    """The bot's WSGI app, plus one static file read from disk on each request (the floor)."""
+
+    def app(environ, start_response):
+        if environ.get("PATH_INFO") == STATIC:
+            body = path.read_bytes()
+            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
+                                      ("Content-Length", str(len(body)))])
+            return [body]
+        return wsgi(environ, start_response)
+
+    return app
+
+
+def read_load(port: int, path: str, seconds: float, clients: int, rate: float = 0.0) -> dict:
+    """`clients` keep-alive readers for `seconds`; as fast as answered, or `rate` requests/s in all."""
+    times: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        mine = []
+        step = clients / rate if rate else 0.0
+        due = time.monotonic()
+        while time.monotonic() < stop:
+            if step:
+                due += step
+                pause = due - time.monotonic()
+                if pause > 0:
+                    time.sleep(pause)
+            t = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Accept-Language": "en"})
+                r = conn.getresponse()
+                r.read()
+                ok = r.status == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            mine.append(time.perf_counter() - t)
+            if not ok:
+                with lock:
+                    errors[0] += 1
+        conn.close()
+        with lock:
+            times.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return {"n": len(times), "rps": len(times) / seconds, "p50_ms": 1000 * percentile(times, 50),
+            "p99_ms": 1000 * percentile(times, 99), "errors": errors[0]}
+
+
+def run(quick: bool) -> dict:
+    seconds, rounds, clients = (0.5, 1, 4) if quick else (4.0, 3, 8)
+    tmp = Path(tempfile.mkdtemp(prefix="cellule-bench-page-"))
+    emu = emulator()
+    url = f"sqlite:///{tmp / 'page.db'}"
+    upgrade(url)
+    settings = Settings.from_env(env_for(emu, url, STATUS_PAGE="on", STATUS_PAGE_NAME="Bench"))
+    pool = TrackingExecutor()
+    rt = runtime.build(settings, executor=pool)
+    served = Server(with_static(rt.wsgi(), tmp / "static.html"), "127.0.0.1", 0, **WAITRESS)
+    emu.bot_url = f"http://127.0.0.1:{served.port}/slack/events"
+
+    def command(text: str, channel: str = "COPS") -> float:
+        d = emu.slash_command("UFR", channel, text)
+        return d.seconds
+
+    for key in ("api", "web", "pay", "pos", "mail"):
+        command(f"component add {key} FR Service {key} EN {key} service")
+    for n in range(3):
+        command(f"declare P{n + 1} FR Panne {n} EN Outage {n}")
+        pool.wait_idle(120)
+    channel = [c for c in emu.state.channels.values() if c.name.startswith("tsr-")][-1].id
+    command("affects api,web", channel)
+    for ref in ("TSR-2641", "TSR-2642", "TSR-2643"):
+        command(f"publish {ref}")
+        command(f"update {ref} identified FR Cause trouvée EN Cause found")
+    pool.wait_idle(120)
+    (tmp / "static.html").write_bytes(rt.site.respond("GET", "/status").body)  # same size as the page
+
+    acks: dict[str, list[float]] = {"alone": [], "paced": [], "under_load": []}
+    phase = ["alone"]
+    stop = threading.Event()
+
+    def updates():
+        i = 0
+        while not stop.is_set():
+            i += 1
+            acks[phase[0]].append(command(f"update monitoring FR Suivi {i} EN Watching {i}", channel))
+            stop.wait(UPDATE_EVERY)
+
+    writer = threading.Thread(target=updates)
+    writer.start()
+    time.sleep(seconds * 3)  # acknowledgements with no reader
+    phase[0] = "paced"  # a crowd at a steady PACED_RATE requests/s on /status
+    paced = read_load(served.port, "/status", seconds * 3, clients, rate=PACED_RATE)
+    phase[0] = "under_load"
+    results: dict[str, list[dict]] = {"static": [], "status": [], "summary": []}
+    for _ in range(rounds):
+        for name, path in (("static", STATIC), ("status", "/status"), ("summary", "/api/v2/summary.json")):
+            results[name].append(read_load(served.port, path, seconds, clients))
+    stop.set()
+    writer.join()
+    pool.wait_idle(120)
+    served.stop()
+    rt.deps.db.dispose()
+    emu.stop()
+
+    def merge(rows: list[dict]) -> dict:
+        return {"rps": sum(r["rps"] for r in rows) / len(rows), "p99_ms": max(r["p99_ms"] for r in rows),
+                "p50_ms": sum(r["p50_ms"] for r in rows) / len(rows), "n": sum(r["n"] for r in rows),
+                "errors": sum(r["errors"] for r in rows)}
+
+    out = {name: merge(rows) for name, rows in results.items()}
+    for name in ("status", "summary"):
+        out[name]["ratio_to_floor"] = out[name]["rps"] / out["static"]["rps"] if out["static"]["rps"] else 0.0
+    out["paced_status"] = paced
+    out["ack"] = {k: {"n": len(v), "p99_ms": 1000 * percentile(v, 99) if v else 0.0} for k, v in acks.items()}
+    out["settings"] = {"seconds_per_round": seconds, "rounds": rounds, "clients": clients,
+                       "update_every_s": UPDATE_EVERY, "cpus": os.cpu_count(), "load": os.getloadavg()}
+    out["emulator_violations"] = list(emu.violations)
+    return out
+
+
+def table(r: dict) -> str:
+    lines = ["| what | req/s | p50 ms | p99 ms | vs static floor |", "|---|---|---|---|---|"]
+    for name, label in (("static", "static file (floor)"), ("status", "`/status`"),
+                        ("summary", "`/api/v2/summary.json`")):
+        f = r[name]
+        ratio = f"{f['ratio_to_floor']:.2f}×" if "ratio_to_floor" in f else "1×"
+        lines.append(f"| {label} | {f['rps']:.0f} | {f['p50_ms']:.1f} | {f['p99_ms']:.1f} | {ratio} |")
+    p = r["paced_status"]
+    lines.append(f"| `/status` at a steady {PACED_RATE:.0f} req/s | {p['rps']:.0f} | {p['p50_ms']:.1f} | {p['p99_ms']:.1f} | |")
+    a = r["ack"]
+    lines.append(f"| Slack ack p99: no readers / {PACED_RATE:.0f} req/s / readers at full speed | | | "
+                 f"{a['alone']['p99_ms']:.1f} / {a['paced']['p99_ms']:.1f} / {a['under_load']['p99_ms']:.1f} | "
+                 f"n={a['alone']['n']}/{a['paced']['n']}/{a['under_load']['n']} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--out", default=str(REPO / "bench" / "results-statuspage.json"))
+    args = p.parse_args(argv)
+    r = run(args.quick)
+    Path(args.out).write_text(json.dumps(r, indent=2) + "\n")
+    print(table(r))
+    return 1 if r["emulator_violations"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

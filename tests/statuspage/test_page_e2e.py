@@ -1,0 +1,101 @@
+"""Declare, publish, update and resolve through signed Slack commands; then read the public page,
+its feeds and its JSON in both languages."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import feedparser
+
+UPDATE = ("FR Nous avons rencontré des difficultés sur la plateforme de paiement entre 12h08 et 12h13. "
+          "EN We have identified ongoing difficulties on the payment platform between 12.08 and 12.13 CET.")
+
+
+def _setup(bot):
+    bot.clock.set(datetime(2025, 12, 4, 11, 10, tzinfo=timezone.utc))
+    bot.command("UFR", "component add ecommerce FR Processing e-commerce EN E-commerce processing")
+    bot.command("UFR", "component add instore FR Paiements en magasin EN In-store payments")
+    bot.command("UFR", "declare P2 FR Perturbations plateforme de paiement EN Payment platform disruptions")
+    return bot.incident_channel()
+
+
+def test_nothing_is_public_until_published_then_everything_in_both_languages(page_bot):
+    bot = page_bot
+    crisis = _setup(bot)
+    bot.command("UFR", "affects ecommerce", channel=crisis)
+    assert "TSR-2641" not in bot.get("/status?lang=en").text
+    assert bot.get("/status/incidents/TSR-2641?lang=en").status == 404
+    assert json.loads(bot.get("/api/v2/incidents.json").body)["incidents"] == []
+
+    bot.command("UFR", "publish", channel=crisis)
+    bot.clock.set(datetime(2025, 12, 4, 11, 34, tzinfo=timezone.utc))
+    bot.command("UEN", f"update monitoring {UPDATE}", channel=crisis)
+
+    fr = bot.get("/status?lang=fr")
+    assert fr.status == 200 and 'lang="fr"' in fr.text
+    assert "Perturbations plateforme de paiement" in fr.text and "Processing e-commerce" in fr.text
+    en = bot.get("/status", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert 'lang="en"' in en.text and "Payment platform disruptions" in en.text and "partial outage" in en.text
+    assert "We have identified ongoing difficulties" in en.text  # the latest update, under active incidents
+
+    page = bot.get("/status/incidents/TSR-2641?lang=en").text
+    assert "We have identified ongoing difficulties" in page and "Nous avons rencontré" in page
+    assert "E-commerce processing" in page
+
+    summary = json.loads(bot.get("/api/v2/summary.json?lang=en").body)
+    assert summary["status"]["indicator"] == "major"
+    assert summary["components"][0]["status"] == "partial_outage"
+    [incident] = summary["incidents"]
+    assert incident["name"] == "Payment platform disruptions" and incident["impact"] == "major"
+    assert incident["incident_updates"][0]["status"] == "monitoring"
+    assert incident["incident_updates"][0]["display_at"].startswith("2025-12-04T12:34")
+
+    bot.clock.set(datetime(2025, 12, 4, 14, 44, tzinfo=timezone.utc))
+    bot.command("UFR", "resolve", channel=crisis)
+    summary = json.loads(bot.get("/api/v2/summary.json?lang=fr").body)
+    assert summary["status"] == {"indicator": "none", "description": "All Systems Operational"}
+    assert summary["incidents"] == [] and summary["components"][0]["status"] == "operational"
+    done = bot.get("/status/incidents/TSR-2641?lang=en").text
+    assert "lasting 3h 34m" in done, done
+
+    for lang in ("fr", "en"):
+        for kind in ("atom", "rss"):
+            feed = feedparser.parse(bot.get(f"/status/history.{kind}?lang={lang}").body)
+            assert not feed.bozo, feed.bozo_exception
+            assert len(feed.entries) == 2
+    atom = feedparser.parse(bot.get("/status/history.atom?lang=fr").body)
+    assert "Nous avons rencontré" in atom.entries[-1].summary
+
+    bot.command("UFR", "unpublish", channel=crisis)
+    assert "TSR-2641" not in bot.get("/status?lang=en").text
+    assert bot.get("/status/incidents/TSR-2641").status == 404
+
+
+def test_the_forms_publish_and_say_plainly_when_an_update_is_public(page_bot):
+    bot = page_bot
+    emu = bot.emu
+    bot.command("UFR", "declare")
+    view = emu.views("UFR")[-1]
+    assert "publish" in [b.get("block_id") for b in view["blocks"]]
+    emu.submit_view("UFR", view["id"], {"title_fr": {"value": "Panne réseau"}, "title_en": {"value": "Network outage"},
+                                        "publish": {"value": ["publish"]}})
+    bot.settle()
+    assert "Network outage" in bot.get("/status?lang=en").text
+    crisis = bot.incident_channel()
+    bot.command("UEN", "update identified", channel=crisis)
+    form = emu.views("UEN")[-1]
+    says = [e["text"] for b in form["blocks"] if b["type"] == "context" for e in b["elements"]]
+    assert any("public status page" in t for t in says)
+    assert "publish" not in [b.get("block_id") for b in form["blocks"]]
+    # Not published: the update form offers the box; ticking it publishes before the update is posted.
+    bot.command("UFR", "declare P3 FR Lenteurs EN Slowness")
+    other = bot.incident_channel()
+    bot.command("UEN", "update identified", channel=other)
+    form = emu.views("UEN")[-1]
+    assert "publish" in [b.get("block_id") for b in form["blocks"]]
+    emu.submit_view("UEN", form["id"], {"status": {"value": "identified"}, "text_fr": {"value": "Trouvé"},
+                                        "text_en": {"value": "Found it"}, "publish": {"value": ["publish"]}})
+    bot.settle()
+    page = bot.get("/status/incidents/TSR-2642?lang=en")
+    assert page.status == 200 and "Found it" in page.text
