@@ -126,6 +126,10 @@ def serve(settings: Settings) -> int:
     from bot.server import serve_http, serve_socket_mode
     from bot.store.migrate import upgrade
 
+    if not settings.socket_mode and not _port_free(settings.host, settings.port):
+        print(f"cellule: cannot listen on {settings.host}:{settings.port}: the port is in use "
+              "(another cellule running?); set PORT", file=sys.stderr)
+        return 1
     upgrade(settings.database_url)
     try:
         rt = runtime.build(settings)  # Bolt checks the token with auth.test here
@@ -153,6 +157,18 @@ def serve(settings: Settings) -> int:
     else:
         serve_http(rt.wsgi(), settings.host, settings.port)
     return 0
+
+
+def _port_free(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress binds
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def _recover(rt) -> None:

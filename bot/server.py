@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from slack_sdk.signature import SignatureVerifier
+
+from bot.slack import shapes
 from bot.store.db import Database
 
 log = logging.getLogger("cellule.server")
@@ -21,9 +25,10 @@ def _send(start_response, status: str, body: dict) -> list[bytes]:
     return [data]
 
 
-def make_wsgi(app: App, db: Database, path: str = "/slack/events", site=None):
+def make_wsgi(app: App, db: Database, path: str = "/slack/events", site=None, signing_secret: str | None = None):
     """`site`: the public status page (bot.statuspage.site.Site) when STATUS_PAGE=on."""
     bolt = SlackRequestHandler(app, path=path)
+    verifier = SignatureVerifier(signing_secret) if signing_secret else None
 
     def wsgi(environ, start_response):
         route = environ.get("PATH_INFO", "")
@@ -44,9 +49,33 @@ def make_wsgi(app: App, db: Database, path: str = "/slack/events", site=None):
             stamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
             if stamp is not None and not stamp.strip().isdigit():
                 return _send(start_response, "401 Unauthorized", {"ok": False})
+            if verifier is not None and environ.get("REQUEST_METHOD") == "POST":
+                refusal = _check(verifier, environ, length)
+                if refusal:
+                    return _send(start_response, *refusal)
         return bolt(environ, start_response)
 
     return wsgi
+
+
+def _check(verifier: SignatureVerifier, environ, length: int) -> tuple[str, dict] | None:
+    """Signed by Slack, and shaped like what Slack sends: else a 401 or a 400 before Bolt parses
+    anything. The body is read here and handed on to Bolt unchanged."""
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    headers = {"x-slack-request-timestamp": environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
+               "x-slack-signature": environ.get("HTTP_X_SLACK_SIGNATURE", "")}
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "400 Bad Request", {"ok": False, "error": "malformed_request"}
+    if not headers["x-slack-request-timestamp"].strip().isdigit() or not verifier.is_valid_request(body, headers):
+        return "401 Unauthorized", {"ok": False}
+    wrong = shapes.problem(body, environ.get("CONTENT_TYPE", ""))
+    if wrong:
+        log.info("refused a signed request Slack would not send (%s)", wrong)
+        return "400 Bad Request", {"ok": False, "error": "malformed_request"}
+    return None
 
 
 def serve_http(wsgi, host: str, port: int, threads: int = 16) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.core.ids import row_id, row_ids
 from bot.core.model import Incident
 from bot.flows import declare, incidents, updates
 from bot.flows.deps import UserError
@@ -42,7 +43,7 @@ def _work(edge: Edge, body: dict, respond, handler: Callable, opens_form: bool) 
     reply = responder(respond)
     lang = edge.deps.lang_of(user)
     try:
-        incident = _incident(edge, int(value.split(":")[0]))
+        incident = _incident(edge, row_id(value.split(":")[0]))
         if opens_form:
             if edge.permissions.known(user, incident) is False:
                 raise UserError("not_allowed", ref=incident.ref)
@@ -54,8 +55,8 @@ def _work(edge: Edge, body: dict, respond, handler: Callable, opens_form: bool) 
         reply(describe(lang, code, **params))
 
 
-def _incident(edge: Edge, incident_id: int) -> Incident:
-    incident = incidents.by_id(edge.deps, incident_id)
+def _incident(edge: Edge, incident_id: int | None) -> Incident:
+    incident = incidents.by_id(edge.deps, incident_id) if incident_id is not None else None
     if incident is None:
         raise UserError("internal")
     return incident
@@ -68,7 +69,10 @@ def retry_setup(edge: Edge, body: dict, lang, incident: Incident, value: str, re
 
 def add_translation(edge: Edge, body: dict, lang, incident: Incident, value: str, reply: Callable) -> None:
     deps = edge.deps
-    entry_id = int(value.split(":")[1])
+    ids = row_ids(value, 2)
+    if ids is None:
+        raise UserError("internal")
+    entry_id = ids[1]
     missing = updates.untranslated(deps, incident.id, entry_id)
     if missing:
         edge.chat.open_view(body["trigger_id"], views.translation_form(deps, lang, incident.id, entry_id, missing))

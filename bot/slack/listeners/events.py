@@ -17,7 +17,7 @@ def register(app) -> None:
     app.event("reaction_added")(lambda body, event, context: on_reaction(context["edge"], body, event, True))
     app.event("reaction_removed")(lambda body, event, context: on_reaction(context["edge"], body, event, False))
     app.event("app_home_opened")(lambda event, context: context["edge"].later(home.opened, context["edge"], event))
-    app.shortcut("add_to_timeline")(
+    app.shortcut({"type": "message_action", "callback_id": "add_to_timeline"})(
         lambda ack, shortcut, respond, context: on_shortcut(context["edge"], ack, shortcut, respond))
     # Events we subscribe to but do not act on still need an answer, or Slack retries them.
     app.event("member_joined_channel")(lambda: None)

@@ -6,6 +6,7 @@ import json
 import logging
 
 from bot.core import lifecycle
+from bot.core.ids import row_id
 from bot.core.model import Incident, Priority, Responsibility, Status
 from bot.core.timeparse import TimeParseError, parse_when
 from bot.flows import declare as declaring
@@ -78,11 +79,8 @@ def _after_ack(edge: Edge, user: str, lang, incident: Incident | None, work) -> 
 
 def _incident(edge: Edge, meta: dict) -> Incident | None:
     """The incident a form is about, from its private_metadata (set by the bot, signed by Slack)."""
-    try:
-        incident_id = int(meta.get("incident", 0))
-    except (TypeError, ValueError):
-        return None
-    return incidents.by_id(edge.deps, incident_id)
+    incident_id = row_id(meta.get("incident"))
+    return incidents.by_id(edge.deps, incident_id) if incident_id is not None else None
 
 
 def _dm(edge: Edge, user: str, reply: presenters.Reply | str, blocks=None) -> None:
@@ -179,8 +177,8 @@ def translate_submitted(edge: Edge, ack, body: dict, view: dict) -> None:
     lang = _lang(edge, view)
     meta, v = _meta(view), views.values(view)
     texts = {l: str(v.get(f"text_{l}") or "") for l in deps.settings.languages if v.get(f"text_{l}")}
-    incident = _incident(edge, meta)
-    refusal = describe(lang, "internal") if incident is None else _allowed(edge, user, incident, lang)
+    incident, entry_id = _incident(edge, meta), row_id(meta.get("entry"))
+    refusal = describe(lang, "internal") if incident is None or entry_id is None else _allowed(edge, user, incident, lang)
     if refusal:
         first = next(iter(texts), deps.settings.languages[0])
         ack(response_action="errors", errors={f"text_{first}": refusal})
@@ -188,7 +186,7 @@ def translate_submitted(edge: Edge, ack, body: dict, view: dict) -> None:
     ack()
 
     def save(reply):
-        out = updates.add_translations(deps, incident.id, int(meta["entry"]), texts)
+        out = updates.add_translations(deps, incident.id, entry_id, texts)
         reply(lang._("Translation added; the posts of {ref} are updated.", ref=out.incident.ref))
 
     _after_ack(edge, user, lang, incident, save)
