@@ -70,6 +70,8 @@ class Channel:
         }
         if num_members:
             data["num_members"] = len(self.members)
+        if self.canvas_id:  # Slack's channel object names the channel canvas in its properties
+            data["properties"] = {"canvas": {"file_id": self.canvas_id, "is_empty": False}}
         return data
 
 

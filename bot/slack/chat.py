@@ -12,7 +12,7 @@ import secrets
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from cachetools import TTLCache
@@ -168,8 +168,14 @@ class Chat:
     def set_topic(self, channel: str, topic: str) -> None:
         self._call("conversations.setTopic", channel=channel, topic=topic)
 
-    def bookmark(self, channel: str, title: str, link: str) -> None:
-        self._call("bookmarks.add", channel_id=channel, title=title, type="link", link=link)
+    def bookmark(self, channel: str, title: str, link: str, look_first: bool = False) -> None:
+        """Add a link bookmark once: a bookmark with the same link already there is ours."""
+        def look() -> dict | None:
+            marks = self._form("bookmarks.list", channel_id=channel).get("bookmarks") or []
+            return next((b for b in marks if b.get("link") == link), None)
+
+        self._once_or_look("bookmarks.add", look, look_first,
+                           json={"channel_id": channel, "title": title, "type": "link", "link": link})
 
     def history(self, channel: str, latest: str | None = None, inclusive: bool = False, limit: int = 200) -> dict:
         params: dict[str, Any] = {"channel": channel, "limit": limit}
@@ -182,7 +188,9 @@ class Chat:
     # Messages -------------------------------------------------------------------------------
 
     def post(self, channel: str, text: str, blocks: list | None = None, thread_ts: str | None = None,
-             broadcast: bool = False, key: str | None = None) -> str:
+             broadcast: bool = False, key: str | None = None, look_first: bool = False) -> str:
+        """Post once. `key` names what the post is (see bot.core.idempotency): a later run that
+        passes the same key with `look_first` finds the post an interrupted run made."""
         args: dict[str, Any] = {"channel": channel, "text": text, "unfurl_links": False}
         if blocks:
             args["blocks"] = blocks
@@ -197,21 +205,33 @@ class Chat:
         key = key or secrets.token_hex(8)
         args["metadata"] = {"event_type": "cellule_post", "event_payload": {"key": key}}
         since = f"{time.time() - POST_LOOKBACK:.6f}"
+
+        def look() -> dict | None:
+            ts = self._landed(channel, thread_ts, key, since)
+            return {"ts": ts} if ts else None
+
+        return self._once_or_look("chat.postMessage", look, look_first, json=args)["ts"]
+
+    def _once_or_look(self, method: str, look: Callable[[], dict | None], look_first: bool = False, **body) -> dict:
+        """A call Slack must not carry out twice. Its client retries only what Slack certainly did
+        not do (429, a refused connection); after a server error or a lost connection, `look()`
+        says whether it was done after all (its answer) before the next try."""
         error: ChatError | None = None
         for attempt in range(POST_TRIES + 1):  # the last round only looks
-            if attempt:
-                self._sleep(POST_BACKOFF * 2 ** (attempt - 1))
+            if attempt or look_first:
+                if attempt:
+                    self._sleep(POST_BACKOFF * 2 ** (attempt - 1))
                 try:
-                    landed = self._landed(channel, thread_ts, key, since)
+                    found = look()
                 except ChatError:
-                    continue  # cannot tell yet: never post blind, ask again next time
-                if landed:
-                    log.info("a post whose answer was lost had landed in %s", channel)
-                    return landed
+                    continue  # cannot tell yet: never redo blind, ask again next time
+                if found is not None:
+                    log.info("%s whose answer was lost had been done", method)
+                    return found
                 if attempt == POST_TRIES:
                     break
             try:
-                return self._api("chat.postMessage", once=True, json=args)["ts"]
+                return self._api(method, once=True, **body)
             except ChatError as e:
                 if not e.unsure:
                     raise
@@ -270,7 +290,14 @@ class Chat:
         args: dict[str, Any] = {"files": [{"id": got["file_id"], "title": title or filename}], "channel_id": channel}
         if comment:
             args["initial_comment"] = comment
-        self._call("files.completeUploadExternal", **args)
+        since = f"{time.time() - POST_LOOKBACK:.6f}"
+
+        def look() -> dict | None:  # the file shared in the channel already
+            answer = self._form("conversations.history", channel=channel, oldest=since, limit=200)
+            shared = any(f.get("id") == got["file_id"] for m in answer.get("messages", []) for f in m.get("files") or [])
+            return {"files": [{"id": got["file_id"]}]} if shared else None
+
+        self._once_or_look("files.completeUploadExternal", look, json=args)
         return got["file_id"]
 
     def _send_bytes(self, url: str, data: bytes, filename: str) -> None:
@@ -290,14 +317,17 @@ class Chat:
         """Create the channel canvas, or replace its content when it exists already."""
         content = {"type": "markdown", "markdown": markdown}
         if canvas_id is None:
+            def look() -> dict | None:  # created by an earlier run, or by a try whose answer was lost
+                found = self.channel_info(channel).get("properties", {}).get("canvas", {}).get("file_id")
+                return {"canvas_id": found} if found else None
+
             try:
-                return self._call("conversations.canvases.create", channel_id=channel,
-                                  document_content=content, title=title)["canvas_id"]
+                return self._once_or_look("conversations.canvases.create", look, json={
+                    "channel_id": channel, "document_content": content, "title": title})["canvas_id"]
             except ChatError as e:
                 if e.code != "channel_canvas_already_exists":
                     raise
-                # Created by an earlier run we have no record of: find it on the channel.
-                canvas_id = self.channel_info(channel).get("properties", {}).get("canvas", {}).get("file_id")
+                canvas_id = (look() or {}).get("canvas_id")
                 if not canvas_id:
                     raise
         self._call("canvases.edit", canvas_id=canvas_id,
