@@ -15,6 +15,7 @@ from datetime import datetime
 
 from bot.core import transitions
 from bot.core.channel_name import channel_name, naming_title, with_suffix
+from bot.core.idempotency import post_key
 from bot.core.impact import WINDOW_KINDS
 from bot.core.model import Entry, Incident, Priority, Responsibility, Texts
 from bot.flows.deps import Deps, UserError
@@ -108,6 +109,9 @@ def setup(deps: Deps, incident_id: int, permissions: Permissions,
 def _steps(deps: Deps, incident_id: int, permissions: Permissions, progress, report: SetupReport,
            done: dict, private: bool) -> SetupReport:
     incident = report.incident
+    # A run that follows an interrupted one looks before each post, by the post's key: the earlier
+    # run may have died between Slack's answer and our write.
+    resumed = incident.declared_at.timestamp() - CREATED_MARGIN if (done or incident.channel_id) else None
 
     if not incident.channel_id:
         try:
@@ -128,7 +132,8 @@ def _steps(deps: Deps, incident_id: int, permissions: Permissions, progress, rep
     if not done.get("summary"):
         try:
             notice = Summary(incident, _entries(deps, incident_id), deps.langs)
-            ts = messenger.publish(incident.channel_id, notice)
+            ts = messenger.publish(incident.channel_id, notice, resumed=resumed,
+                                   key=post_key(incident, "summary", incident.channel_id))
             with deps.db.session() as s:
                 store.add_post(session=s, incident_id=incident_id, kind="summary", channel_id=incident.channel_id, ts=ts,
                                languages=deps.settings.languages, shown=messenger.shown(notice))
@@ -154,7 +159,8 @@ def _steps(deps: Deps, incident_id: int, permissions: Permissions, progress, rep
         langs = [deps.catalogs.lang(c) for c in deps.settings.announce_languages(target)]
         notice = Announcement(incident, _entries(deps, incident_id), langs, deps.langs)
         try:
-            ts = messenger.publish(target.channel, notice)
+            ts = messenger.publish(target.channel, notice, resumed=resumed,
+                                   key=post_key(incident, "announcement", target.channel))
         except Undelivered as e:
             code = "announce_not_in_channel" if e.code in ("not_in_channel", "channel_not_found") else "slack_refused"
             report.problems.append((code, {"channel": f"<#{target.channel}>", "method": e.method, "code": e.code}))
@@ -168,7 +174,7 @@ def _steps(deps: Deps, incident_id: int, permissions: Permissions, progress, rep
         channel, ts = next(iter(announced.items()))
         try:
             messenger.bookmark(incident.channel_id, across(deps.langs, lambda l: l._(BOOKMARK)),
-                               messenger.link(channel, ts))
+                               messenger.link(channel, ts), resumed=resumed is not None)
             _mark(deps, report, "bookmark")
         except Undelivered as e:
             report.problems.append(e.problem())

@@ -30,6 +30,7 @@ class Posted:
     thread: str | None = None
     broadcast: bool = False
     revisions: int = 0
+    key: str | None = None
 
 
 @dataclass
@@ -151,20 +152,27 @@ class MemoryMessenger:
         self._room(room, "set_topic").topic = self.topic_of(incident, langs)
         return self.rooms[room].topic
 
-    def bookmark(self, room: str, title: str, link: str) -> None:
+    def bookmark(self, room: str, title: str, link: str, *, resumed: bool = False) -> None:
         self._call("bookmark")
-        self._room(room, "bookmark").bookmarks.append((title, link))
+        marks = self._room(room, "bookmark").bookmarks
+        if not (resumed and any(mark[1] == link for mark in marks)):
+            marks.append((title, link))
 
     # Notices ------------------------------------------------------------------------------------
-    def publish(self, room: str, notice: Notice, *, thread: str | None = None, broadcast: bool = False) -> str:
+    def publish(self, room: str, notice: Notice, *, thread: str | None = None, broadcast: bool = False,
+                key: str | None = None, resumed: float | None = None) -> str:
         self._call("publish")
         found = self.rooms.get(room) if room[:1] in ("U", "W") else self._room(room, "publish")
         if found is None:  # a direct message
             found = self.rooms.setdefault(room, MemoryRoom(Room(id=room, name=room), members={BOT, room}))
         if thread is not None and not any(p.ts == thread for p in found.messages):
             raise Undelivered("thread_not_found", "publish")
+        if key is not None and resumed is not None:
+            earlier = next((p for p in found.messages if p.key == key), None)
+            if earlier is not None:
+                return earlier.ts
         ts = self._next_ts()
-        found.messages.append(Posted(ts, notice, thread, broadcast and thread is not None))
+        found.messages.append(Posted(ts, notice, thread, broadcast and thread is not None, key=key))
         return ts
 
     def revise(self, room: str, ts: str, notice: Notice) -> None:

@@ -8,6 +8,7 @@ from functools import partial
 
 from bot.core import impact, lifecycle, transitions
 from bot.core.bilingual import split_texts
+from bot.core.idempotency import post_key
 from bot.core.commands import FIELDS, parse_priority
 from bot.core.model import Action, Entry, Incident, Role, Status, Texts
 from bot.flows import sync
@@ -82,7 +83,8 @@ def _post_everywhere(deps: Deps, incident: Incident, entries: list[Entry], entry
         head = header if thread is None else header_line(incident, entries, langs)
         notice = StatusUpdate(incident, status, texts, langs, deps.langs, header=head)
         try:
-            ts = deps.messenger.publish(channel, notice, thread=thread, broadcast=broadcast)
+            ts = deps.messenger.publish(channel, notice, thread=thread, broadcast=broadcast,
+                                        key=post_key(incident, "update", channel, entry_id))
         except Undelivered as e:
             problems.append(e.problem())
             continue

@@ -188,9 +188,10 @@ class Chat:
     # Messages -------------------------------------------------------------------------------
 
     def post(self, channel: str, text: str, blocks: list | None = None, thread_ts: str | None = None,
-             broadcast: bool = False, key: str | None = None, look_first: bool = False) -> str:
+             broadcast: bool = False, key: str | None = None, look_first: float | None = None) -> str:
         """Post once. `key` names what the post is (see bot.core.idempotency): a later run that
-        passes the same key with `look_first` finds the post an interrupted run made."""
+        passes the same key and `look_first` (how far back, a Unix time) finds the post an
+        interrupted run made instead of posting again."""
         args: dict[str, Any] = {"channel": channel, "text": text, "unfurl_links": False}
         if blocks:
             args["blocks"] = blocks
@@ -204,13 +205,13 @@ class Chat:
         # A key only we know, so a post whose answer was lost can be recognised in the channel.
         key = key or secrets.token_hex(8)
         args["metadata"] = {"event_type": "cellule_post", "event_payload": {"key": key}}
-        since = f"{time.time() - POST_LOOKBACK:.6f}"
+        since = f"{min(time.time() - POST_LOOKBACK, look_first or time.time()):.6f}"
 
         def look() -> dict | None:
             ts = self._landed(channel, thread_ts, key, since)
             return {"ts": ts} if ts else None
 
-        return self._once_or_look("chat.postMessage", look, look_first, json=args)["ts"]
+        return self._once_or_look("chat.postMessage", look, look_first is not None, json=args)["ts"]
 
     def _once_or_look(self, method: str, look: Callable[[], dict | None], look_first: bool = False, **body) -> dict:
         """A call Slack must not carry out twice. Its client retries only what Slack certainly did

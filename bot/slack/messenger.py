@@ -91,13 +91,15 @@ class SlackMessenger:
         self.chat.set_topic(room, topic)
         return topic
 
-    def bookmark(self, room: str, title: str, link: str) -> None:
-        self.chat.bookmark(room, render.cut(title, 100), link)
+    def bookmark(self, room: str, title: str, link: str, *, resumed: bool = False) -> None:
+        self.chat.bookmark(room, render.cut(title, 100), link, look_first=resumed)
 
     # Notices -----------------------------------------------------------------------------------
-    def publish(self, room: str, notice: Notice, *, thread: str | None = None, broadcast: bool = False) -> str:
+    def publish(self, room: str, notice: Notice, *, thread: str | None = None, broadcast: bool = False,
+                key: str | None = None, resumed: float | None = None) -> str:
         text, blocks = rendered(notice)
-        return self.chat.post(room, text, blocks, thread_ts=thread, broadcast=broadcast and thread is not None)
+        return self.chat.post(room, text, blocks, thread_ts=thread, broadcast=broadcast and thread is not None,
+                              key=key, look_first=resumed)
 
     def revise(self, room: str, ts: str, notice: Notice) -> None:
         text, blocks = rendered(notice)

@@ -6,7 +6,10 @@ recording, the same declare twice. Process kills are in test_kills.py.
 
 from __future__ import annotations
 
+import pytest
+
 from bot.store import incidents as store
+from bot.store import timeline as tl
 
 DECLARE = "declare P2 FR Panne du réseau EN Network outage"
 
@@ -62,3 +65,59 @@ def test_a_lost_answer_to_the_canvas_makes_one_canvas_and_no_complaint(bot):
     assert not any("Slack refused" in r for r in bot.replies_to("UEN"))
     with bot.rt.deps.db.session() as s:
         assert store.by_channel(session=s, channel_id=crisis).canvas_id == bot.emu.channel(crisis).canvas_id
+
+
+# 1. A crash between a post and its recording ---------------------------------------------------
+
+class Crash(BaseException):
+    """The process dying: not an Exception, so nothing in the bot handles it."""
+
+
+def _restart(bot) -> None:
+    """What the restarted process does: resume the unfinished declare (the dead one holds no lease)."""
+    bot.executor.errors.clear()  # the crash
+    with bot.rt.deps.db.session() as s:
+        row = store.get(session=s, incident_id=_incidents(bot)[0].id, lock=True)
+        row.setup_lease = None
+        s.add(row)
+    from bot.flows import recovery
+
+    recovery.resume_unfinished(bot.rt.deps, bot.rt.permissions, retry=False)
+    bot.settle()
+    _assert_declared_once(bot)
+
+
+@pytest.mark.parametrize("kind", ["summary", "announcement"])
+def test_a_crash_between_a_post_and_its_recording_does_not_post_again(bot, monkeypatch, kind):
+    from bot.flows import declare
+
+    add_post = store.add_post
+    crashed = []
+
+    def crash_once(*, session, kind: str, **kwargs):
+        if kind == wanted and not crashed:
+            crashed.append(kwargs["channel_id"])
+            raise Crash()
+        return add_post(session=session, kind=kind, **kwargs)
+
+    wanted = kind
+    monkeypatch.setattr(declare.store, "add_post", crash_once)
+    bot.command("UEN", DECLARE)
+    assert crashed
+    _restart(bot)
+
+
+def test_a_crash_after_the_bookmark_was_added_adds_none_again(bot, monkeypatch):
+    from bot.flows import declare
+
+    mark = declare._mark
+
+    def crash_at_bookmark(deps, report, step, value=True):
+        if step == "bookmark":
+            raise Crash()
+        return mark(deps, report, step, value)
+
+    monkeypatch.setattr(declare, "_mark", crash_at_bookmark)
+    bot.command("UEN", DECLARE)
+    monkeypatch.setattr(declare, "_mark", mark)
+    _restart(bot)
