@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+
+import sqlalchemy.exc as sa_exc
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core import transitions
 from bot.core.channel_name import channel_name, naming_title, with_suffix
@@ -31,6 +33,8 @@ log = logging.getLogger("cellule.declare")
 MAX_NAME_TRIES = 30
 CREATED_MARGIN = 300  # seconds: clocks differ between Slack and us
 BOOKMARK = N_("Stakeholder announcement")
+# The same declare by the same person within this time is taken for a repeat, not a new incident.
+REPEAT_WINDOW = timedelta(minutes=5)
 
 
 @dataclass
@@ -47,6 +51,14 @@ class DeclareRequest:
     key: str | None = None  # idempotency key: the same request twice resumes one incident
 
 
+class AlreadyDeclared(Exception):
+    """The person declared this a moment ago: point them to it rather than declare it twice."""
+
+    def __init__(self, incident: Incident):
+        super().__init__(incident.ref)
+        self.incident = incident
+
+
 class LeaseLost(Exception):
     """Another run holds the declare's steps now (ours expired while Slack was slow)."""
 
@@ -60,14 +72,29 @@ class SetupReport:
     lease: datetime | None = None  # ours while we run the steps, renewed at each one
 
 
-def request_key(user: str, text: str) -> str:
-    return "cmd:" + hashlib.sha256(f"{user}\n{' '.join(text.split())}".encode()).hexdigest()[:40]
+def request_key(user: str, text: str, nonce: str = "") -> str:
+    """The same person typing the same declare gets the same key; `nonce` makes one on purpose anew."""
+    return "cmd:" + hashlib.sha256(f"{user}\n{' '.join(text.split())}\n{nonce}".encode()).hexdigest()[:40]
 
 
 def record(deps: Deps, req: DeclareRequest) -> tuple[Incident, bool]:
-    """Create the incident (or find the unfinished one with the same key). Returns (incident, created)."""
+    """Create the incident (or find the one with the same key). Returns (incident, created).
+
+    Raises AlreadyDeclared for a repeat of a declare that finished within REPEAT_WINDOW."""
     if not any(t.strip() for t in req.title.values()):
         raise UserError("missing_title")
+    try:
+        return _record(deps, req)
+    except sa_exc.IntegrityError:
+        # Another process inserted the same declare between our look-up and our insert.
+        with deps.db.session() as s:
+            existing = store.by_declare_key(session=s, key=req.key) if req.key else None
+        if existing is None:
+            raise
+        return store.to_incident(existing), False
+
+
+def _record(deps: Deps, req: DeclareRequest) -> tuple[Incident, bool]:
     now = deps.now()
     prefix = deps.settings.prefix
 
@@ -77,8 +104,20 @@ def record(deps: Deps, req: DeclareRequest) -> tuple[Incident, bool]:
                             impact=req.impact)
         return transitions.declare(incident, user=req.user, now=now, impact_start=req.impact_start)
 
-    return changes.create(deps.db, draft, prefix=prefix, first=deps.settings.first_number, now=now,
-                          declare_key=req.key, private=req.private)
+    def stale(row) -> bool:  # finished long enough ago: the same words make a new incident
+        return bool((row.setup or {}).get("done")) and bool(row.declared_at) and now - row.declared_at >= REPEAT_WINDOW
+
+    incident, created = changes.create(deps.db, draft, prefix=prefix, first=deps.settings.first_number, now=now,
+                                       declare_key=req.key, private=req.private, stale=stale)
+    if not created and _finished(deps, incident.id):
+        raise AlreadyDeclared(incident)  # the same declare again, a moment after it finished
+    return incident, created
+
+
+def _finished(deps: Deps, incident_id: int) -> bool:
+    with deps.db.session() as s:
+        row = store.get(session=s, incident_id=incident_id)
+        return bool(row and (row.setup or {}).get("done"))
 
 
 def setup(deps: Deps, incident_id: int, permissions: Permissions,
@@ -181,8 +220,7 @@ def _steps(deps: Deps, incident_id: int, permissions: Permissions, progress, rep
     if not any(code in ("slack_refused",) for code, _ in report.problems):
         with deps.db.session() as s:
             row = store.get(session=s, incident_id=incident_id, lock=True)
-            row.setup = {**row.setup, "done": True}
-            row.declare_key = None  # the same title may be declared again later as a new incident
+            row.setup = {**row.setup, "done": True}  # the key stays: a repeat soon after is recognised
             s.add(row)
     return report
 

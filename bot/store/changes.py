@@ -141,15 +141,21 @@ def apply(db: Database, incident_id: int, change: Change, *, now: datetime) -> A
 
 
 def create(db: Database, draft: Callable[[int], Transition], *, prefix: str, first: int, now: datetime,
-           declare_key: str | None, private: bool) -> tuple[Incident, bool]:
+           declare_key: str | None, private: bool,
+           stale: Callable[[IncidentRow], bool] = lambda row: False) -> tuple[Incident, bool]:
     """Declare: the incident `draft(number)` describes, with its entries, in one transaction.
 
-    With `declare_key`, a repeated declare finds the incident already made: (it, False)."""
+    With `declare_key`, a repeated declare finds the incident already made: (it, False) — unless
+    `stale(it)`: then the key is taken from it and a new incident is made."""
     with db.session() as s:
         if declare_key:
             existing = store.by_declare_key(session=s, key=declare_key)
-            if existing is not None:
+            if existing is not None and not stale(existing):
                 return store.to_incident(existing), False
+            if existing is not None:
+                existing.declare_key = None
+                s.add(existing)
+                s.flush()
         number = store.allocate_number(session=s, prefix=prefix, first=first)
         transition = draft(number)
         row = store.create(session=s, incident=transition.incident, declare_key=declare_key, is_private=private,

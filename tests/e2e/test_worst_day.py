@@ -121,3 +121,57 @@ def test_a_crash_after_the_bookmark_was_added_adds_none_again(bot, monkeypatch):
     bot.command("UEN", DECLARE)
     monkeypatch.setattr(declare, "_mark", mark)
     _restart(bot)
+
+
+# 7. The same declare twice ---------------------------------------------------------------------
+
+def test_the_same_declare_again_a_moment_later_points_to_the_incident_and_offers_another(bot):
+    bot.command("UEN", DECLARE)
+    crisis = bot.incident_channel()
+    bot.command("UEN", DECLARE)
+    assert [r.ref for r in _incidents(bot)] == ["TSR-2641"]
+    asked = bot.emu.ephemerals("UEN")[-1]
+    assert "TSR-2641" in asked["text"] and f"<#{crisis}>" in asked["text"]
+    assert "declare_again" in str(asked.get("blocks"))
+    bot.emu.click_ephemeral("UEN", asked, "declare_again")
+    bot.settle()
+    assert [r.ref for r in _incidents(bot)] == ["TSR-2641", "TSR-2642"]
+    assert "TSR-2642 is declared" in bot.replies_to("UEN")[-1]
+
+
+def test_the_same_declare_after_the_window_is_a_new_incident(bot, clock):
+    from datetime import timedelta
+
+    from bot.flows.declare import REPEAT_WINDOW
+
+    start = bot.rt.deps.now()
+    clock.set(start)
+    bot.command("UEN", DECLARE)
+    clock.set(start + REPEAT_WINDOW + timedelta(seconds=1))
+    bot.command("UEN", DECLARE)
+    assert [r.ref for r in _incidents(bot)] == ["TSR-2641", "TSR-2642"]
+
+
+def test_the_loser_of_two_identical_declares_is_told_the_incident_exists(bot, monkeypatch):
+    """Two processes got the same command at once: both read no incident, one insert wins."""
+    from bot.flows import declare
+
+    bot.command("UEN", DECLARE)
+    crisis = bot.incident_channel()
+    with bot.rt.deps.db.session() as s:  # the winner has not finished its setup yet
+        row = store.get(session=s, incident_id=_incidents(bot)[0].id, lock=True)
+        row.setup = {k: v for k, v in row.setup.items() if k != "done"}
+        s.add(row)
+    by_key = store.by_declare_key
+    reads = []
+
+    def read_before_the_winner_committed(*, session, key):
+        reads.append(key)
+        return None if len(reads) == 1 else by_key(session=session, key=key)
+
+    monkeypatch.setattr(declare.store, "by_declare_key", read_before_the_winner_committed)
+    bot.command("UEN", DECLARE)
+    replies = bot.replies_to("UEN")
+    assert not any("went wrong" in r for r in replies)
+    assert f"<#{crisis}>" in replies[-1] and "TSR-2641" in replies[-1]
+    assert [r.ref for r in _incidents(bot)] == ["TSR-2641"]

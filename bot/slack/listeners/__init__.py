@@ -4,6 +4,7 @@ Listeners are plain functions taking what Bolt injects (`ack`, `respond`, `conte
 share (the use cases' dependencies, permissions, the work pool) is `context["edge"]`, put there by
 the global middleware of bot/slack/edge.py."""
 
+from bot.slack import repeat
 from bot.slack.listeners import actions, commands, events, views
 
 
@@ -12,3 +13,4 @@ def register_listeners(app) -> None:
     views.register(app)
     actions.register(app)
     events.register(app)
+    repeat.register(app)

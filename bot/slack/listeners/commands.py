@@ -21,7 +21,7 @@ from bot.flows.messages import REFUSALS, describe, explain
 from bot.i18n import N_, Lang
 from bot.i18n.vocabulary import REOPENED_TEXT, RESOLVED_TEXT, default_texts, parse_status
 from bot.render.postmortem import language_name
-from bot.slack import dora_ui, presenters, render, views
+from bot.slack import dora_ui, presenters, render, repeat, views
 from bot.slack.edge import Edge, responder
 from bot.slack.listeners import publishing as public
 
@@ -178,8 +178,12 @@ def _declare(c: Call) -> None:
     if not naming_title(list(title.values())):
         raise UserError("title_unusable")
     req = declaring.DeclareRequest(user=c.user, title=title, priority=priority or Priority.P3,
-                                   key=declaring.request_key(c.user, c.rest))
-    incident, _created = declaring.record(c.deps, req)
+                                   key=declaring.request_key(c.user, c.rest, c.command.get("nonce", "")))
+    try:
+        incident, _created = declaring.record(c.deps, req)
+    except declaring.AlreadyDeclared as e:
+        c.reply(repeat.repeated(c.lang, e.incident, again=c.rest))
+        return
     c.reply(presenters.declaring(c.lang, incident))
     c.show(presenters.setup(c.lang, declaring.setup(c.deps, incident.id, c.edge.permissions)))
 

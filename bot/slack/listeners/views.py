@@ -13,6 +13,7 @@ from bot.flows import declare as declaring
 from bot.flows import incidents, reading, updates
 from bot.flows.messages import REFUSALS, describe, explain
 from bot.slack import presenters, publishing_form, views
+from bot.slack.repeat import repeated
 from bot.slack.edge import Edge
 
 log = logging.getLogger("cellule.views")
@@ -126,7 +127,11 @@ def declare_submitted(edge: Edge, ack, body: dict, view: dict) -> None:
         key=f"view:{view.get('id')}")
 
     def declare(reply):
-        incident, _created = declaring.record(deps, req)
+        try:
+            incident, _created = declaring.record(deps, req)
+        except declaring.AlreadyDeclared as e:  # the same form submitted twice
+            reply(repeated(lang, e.incident))
+            return
         reply(presenters.declaring(lang, incident))
         for r in presenters.setup(lang, declaring.setup(deps, incident.id, edge.permissions)):
             reply(r)
