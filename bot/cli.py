@@ -172,15 +172,12 @@ def _port_free(host: str, port: int) -> bool:
 
 
 def _recover(rt) -> None:
-    from bot.flows import recovery, timeline
-    from bot.store import incidents as store
+    from bot.flows import recovery
+    from bot.flows.held import backfill_open
 
     try:
         recovery.resume_unfinished(rt.deps, rt.permissions)
-        with rt.deps.db.session() as s:
-            ids = [r.id for r in store.open_incidents(session=s) if r.channel_id]
-        for incident_id in ids:
-            timeline.backfill(rt.deps, incident_id)
+        backfill_open(rt.deps)
     except Exception:
         log.warning("recovery at start did not finish", exc_info=True)
 

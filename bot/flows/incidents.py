@@ -14,8 +14,9 @@ from bot.store import incidents as store
 GROUP_TTL = 300.0  # seconds a user group's member list is trusted
 
 
-def by_id(deps: Deps, incident_id: int) -> Incident | None:
-    with deps.db.session() as s:
+def by_id(deps: Deps, incident_id: int, read: bool = False) -> Incident | None:
+    """`read`: before an acknowledgement, a read that no writer holds up."""
+    with (deps.db.read() if read else deps.db.session()) as s:
         row = store.get(session=s, incident_id=incident_id)
     return store.to_incident(row) if row else None
 

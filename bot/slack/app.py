@@ -9,6 +9,7 @@ from slack_bolt import App
 
 from bot.config import Settings
 from bot.slack.edge import Edge, middleware
+from bot.slack import deadline
 from bot.slack.listeners import register_listeners
 
 log = logging.getLogger("cellule.app")
@@ -38,10 +39,14 @@ def build_app(settings: Settings, edge: Edge, executor: Executor | None = None) 
         listener_executor=executor,
     )
     app.use(middleware(edge))
+    deadline.install(app)
     register_listeners(app)
 
     @app.error
     def on_error(error, body, logger):  # one place for what a listener did not handle
+        if isinstance(error, deadline.TooLate):  # Slack told the author it failed: nothing ran
+            logger.warning("request dropped, %s (%s)", error, (body or {}).get("type"))
+            return
         logger.error("listener failed: %s (%s)", type(error).__name__, (body or {}).get("type"), exc_info=error)
 
     return app

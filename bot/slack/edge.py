@@ -9,6 +9,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from bot.flows.deps import Deps
+from bot.flows.held import Held
 from bot.flows.incidents import Permissions
 from bot.slack.chat import Chat
 from bot.slack.presenters import Reply
@@ -26,6 +27,10 @@ class Edge:
     # declare must never keep the next command waiting for a thread to acknowledge it.
     work: Executor = field(default_factory=lambda: ThreadPoolExecutor(WORK_THREADS, thread_name_prefix="cellule-work"))
     channel_incidents: dict[str, int] = field(default_factory=dict)  # a channel never changes incident
+    held: Held = field(init=False)  # events the database could not take yet
+
+    def __post_init__(self) -> None:
+        self.held = Held(self.deps)
 
     def later(self, fn: Callable, *args) -> None:
         def run():

@@ -118,8 +118,10 @@ class Bot:
         self.clock = clock or Clock()
         self.sleeper = sleeper or Sleeper()
         self.settings = Settings.from_env(env_for(emu, database_url, **env))  # database_url is migrated
-        self.executor = TrackingExecutor()
-        self.rt = runtime.build(self.settings, clock=self.clock, sleep=self.sleeper, executor=self.executor)
+        self.executor = TrackingExecutor()  # Bolt's listeners
+        self.work_executor = TrackingExecutor()  # what they hand over after acknowledging, as in production
+        self.rt = runtime.build(self.settings, clock=self.clock, sleep=self.sleeper, executor=self.executor,
+                                work_executor=self.work_executor)
         self.server = Server(self.rt.wsgi(), "127.0.0.1", 0)
         self.url = f"http://127.0.0.1:{self.server.port}/slack/events"
         emu.bot_url = self.url
@@ -130,11 +132,18 @@ class Bot:
         The bot's work queues events (its posts, as Slack echoes them) and those events start more
         work: done when, over one round of waiting for both, neither was given anything new."""
         while True:
-            before = (self.executor.submitted, self.emu.events_queued)
+            before = (self.executor.submitted, self.work_executor.submitted, self.emu.events_queued)
             self.executor.wait_idle()
+            self.work_executor.wait_idle()
             self.emu.wait_idle()
-            if not self.executor.pending and (self.executor.submitted, self.emu.events_queued) == before:
+            if (not self.executor.pending and not self.work_executor.pending
+                    and (self.executor.submitted, self.work_executor.submitted, self.emu.events_queued) == before):
                 return
+
+    def forget_errors(self) -> None:
+        """For tests that make the bot fail on purpose (a simulated crash)."""
+        self.executor.errors.clear()
+        self.work_executor.errors.clear()
 
     def command(self, user: str, text: str, channel: str = "COPS"):
         delivery = self.emu.slash_command(user, channel, text)
@@ -157,8 +166,10 @@ class Bot:
         self.settle()
         self.server.stop()
         self.executor.shutdown(wait=True)
+        self.work_executor.shutdown(wait=True)
         self.rt.deps.db.dispose()
-        assert not self.executor.errors, f"listener errors: {self.executor.errors!r}"
+        errors = self.executor.errors + self.work_executor.errors
+        assert not errors, f"listener errors: {errors!r}"
 
 
 @dataclass

@@ -107,7 +107,7 @@ def test_hostile_signed_requests_get_no_500_and_log_no_traceback(bot, caplog):
     assert bad == []
     tracebacks = [r.getMessage()[:120] for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
     assert tracebacks == []
-    bot.executor.errors.clear()
+    bot.forget_errors()
     # Slack's real shapes still work.
     bot.command("UEN", "event Still here", channel=crisis)
     assert "Added to the timeline" in bot.replies_to("UEN")[-1]

@@ -10,6 +10,7 @@ import pytest
 
 from bot.store import incidents as store
 from bot.store import timeline as tl
+from tests.conftest import POSTGRES_URL
 
 DECLARE = "declare P2 FR Panne du réseau EN Network outage"
 
@@ -75,7 +76,7 @@ class Crash(BaseException):
 
 def _restart(bot) -> None:
     """What the restarted process does: resume the unfinished declare (the dead one holds no lease)."""
-    bot.executor.errors.clear()  # the crash
+    bot.forget_errors()  # the crash
     with bot.rt.deps.db.session() as s:
         row = store.get(session=s, incident_id=_incidents(bot)[0].id, lock=True)
         row.setup_lease = None
@@ -175,3 +176,68 @@ def test_the_loser_of_two_identical_declares_is_told_the_incident_exists(bot, mo
     assert not any("went wrong" in r for r in replies)
     assert f"<#{crisis}>" in replies[-1] and "TSR-2641" in replies[-1]
     assert [r.ref for r in _incidents(bot)] == ["TSR-2641"]
+
+
+# 5. Events while the database is down ----------------------------------------------------------
+
+def test_events_while_the_database_is_down_are_recorded_once_it_answers(bot, monkeypatch):
+    import sqlalchemy.exc as sa_exc
+
+    bot.command("UEN", DECLARE)
+    crisis = bot.incident_channel()
+    db = bot.rt.deps.db
+
+    def down():
+        raise sa_exc.OperationalError("SELECT 1", {}, ConnectionRefusedError("the server is stopped"))
+
+    monkeypatch.setattr(db, "session", down)
+    monkeypatch.setattr(db, "ping", lambda timeout=1.0: False)
+    said = [bot.emu.post_message("UFR", crisis, f"pendant la panne {i}") for i in range(5)]
+    bot.emu.add_reaction("UFR", crisis, said[1], "pushpin")
+    bot.settle()
+    assert all(d.status == 200 for _, d in bot.emu.deliveries[-6:])
+    monkeypatch.undo()  # the database answers again
+    assert bot.rt.edge.held.recover() == 6
+    with bot.rt.deps.db.session() as s:
+        entries = tl.entries(session=s, incident_id=_incidents(bot)[0].id)
+    texts = {e.text: e for e in entries if e.text}
+    assert all(f"pendant la panne {i}" in texts for i in range(5))
+    assert texts["pendant la panne 1"].key is True
+
+
+# 6. Acknowledgements never wait; a command Slack reported as failed never runs ------------------
+
+def test_a_command_acknowledged_too_late_never_runs(bot, monkeypatch):
+    from bot.slack import deadline
+
+    monkeypatch.setattr(deadline, "ACK_DEADLINE", -1.0)  # every acknowledgement comes too late
+    delivery = bot.command("UEN", DECLARE)
+    assert delivery.status != 200  # Slack tells the author it failed…
+    bot.settle()
+    assert _incidents(bot) == []  # …and it does not run later
+    assert not [c for c in bot.emu.state.channels.values() if c.name.startswith("tsr-")]
+    assert bot.replies_to("UEN") == []
+
+
+@pytest.mark.skipif(bool(POSTGRES_URL), reason="a SQLite file locked by another process")
+def test_a_locked_database_never_holds_an_acknowledgement(bot, database_url):
+    from tests.store.test_locked_database import locked
+
+    bot.command("UEN", DECLARE)
+    crisis = bot.incident_channel()
+    bot.command("UEN", "update", channel=crisis)
+    form = bot.emu.views("UEN")[-1]
+    with locked(database_url):
+        # Each message's recording now waits on the lock: more of them than there are threads.
+        for i in range(20):
+            bot.emu.queue_event(bot.emu.channel(crisis), {"type": "message", "user": "UFR", "text": f"bloqué {i}",
+                                         "ts": f"{1733310000 + i}.000100"})
+        bot.emu.wait_idle()
+        command = bot.emu.slash_command("UEN", crisis, "help")
+        submitted = bot.emu.submit_view("UEN", form["id"], {"text_en": {"value": "Still looking"}})
+        assert command.status == 200 and submitted.status == 200
+        assert bot.emu.slow_acks == []
+    bot.settle()
+    with bot.rt.deps.db.session() as s:
+        texts = {e.text for e in tl.entries(session=s, incident_id=_incidents(bot)[0].id)}
+    assert {f"bloqué {i}" for i in range(20)} <= texts

@@ -13,12 +13,19 @@ log = logging.getLogger("cellule.events")
 
 def register(app) -> None:
     # Bolt ignores the bot's own events already (ignoring_self_events_enabled); ours are typed entries.
-    app.event("message")(lambda body, event, context: on_message(context["edge"], body, event))
-    app.event("reaction_added")(lambda body, event, context: on_reaction(context["edge"], body, event, True))
-    app.event("reaction_removed")(lambda body, event, context: on_reaction(context["edge"], body, event, False))
+    # Bolt acknowledges events itself; the database work runs in the edge's pool, never in Bolt's
+    # threads (they must stay free to acknowledge), and waits there if the database is down.
+    def later(context, fn, *args) -> None:
+        edge: Edge = context["edge"]
+        edge.later(edge.held.run, fn, edge, *args)
+
+    app.event("message")(lambda body, event, context: later(context, on_message, body, event))
+    app.event("reaction_added")(lambda body, event, context: later(context, on_reaction, body, event, True))
+    app.event("reaction_removed")(lambda body, event, context: later(context, on_reaction, body, event, False))
     app.event("app_home_opened")(lambda event, context: context["edge"].later(home.opened, context["edge"], event))
     app.shortcut({"type": "message_action", "callback_id": "add_to_timeline"})(
-        lambda ack, shortcut, respond, context: on_shortcut(context["edge"], ack, shortcut, respond))
+        lambda ack, shortcut, respond, context: (
+            ack(), context["edge"].later(on_shortcut, context["edge"], shortcut, respond)))
     # Events we subscribe to but do not act on still need an answer, or Slack retries them.
     app.event("member_joined_channel")(lambda: None)
     app.event("channel_created")(lambda: None)
@@ -78,8 +85,7 @@ def on_reaction(edge: Edge, body: dict, event: dict, added: bool) -> None:
                       event.get("event_ts"))
 
 
-def on_shortcut(edge: Edge, ack, shortcut: dict, respond) -> None:
-    ack()
+def on_shortcut(edge: Edge, shortcut: dict, respond) -> None:
     user = shortcut["user"]["id"]
     lang = edge.deps.lang_of(user)
     channel = (shortcut.get("channel") or {}).get("id")

@@ -81,7 +81,7 @@ def _after_ack(edge: Edge, user: str, lang, incident: Incident | None, work) -> 
 def _incident(edge: Edge, meta: dict) -> Incident | None:
     """The incident a form is about, from its private_metadata (set by the bot, signed by Slack)."""
     incident_id = row_id(meta.get("incident"))
-    return incidents.by_id(edge.deps, incident_id) if incident_id is not None else None
+    return incidents.by_id(edge.deps, incident_id, read=True) if incident_id is not None else None
 
 
 def _dm(edge: Edge, user: str, reply: presenters.Reply | str, blocks=None) -> None:
