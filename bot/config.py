@@ -50,6 +50,7 @@ class Settings:
     statuspage_api_key: str | None = None
     statuspage_page_id: str | None = None
     statuspage_api_url: str = "https://api.statuspage.io/v1"
+    metrics: bool = False  # GET /metrics (Prometheus); off unless METRICS=on
 
     @property
     def tz(self) -> ZoneInfo:
@@ -203,7 +204,15 @@ class Settings:
             timeline_emoji=emoji,
             alert_emoji=alert_emoji,
             extra_locale_dirs=locale_dirs,
+            metrics=_switch("METRICS", get("METRICS", "off")),
         )
+
+
+def _switch(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in ("on", "off", ""):
+        raise ConfigError(f"{name}: {raw!r} is neither on nor off")
+    return value == "on"
 
 
 def _check_schedule(cadence: str, postmortem_due: str) -> None:

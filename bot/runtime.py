@@ -45,7 +45,8 @@ class Runtime:
     def wsgi(self):
         from bot.server import make_wsgi
 
-        return make_wsgi(self.app, self.deps.db, site=self.site, signing_secret=self.settings.signing_secret)
+        return make_wsgi(self.app, self.deps.db, site=self.site, signing_secret=self.settings.signing_secret,
+                         metrics_on=self.settings.metrics)
 
 
 def catalogs_for(settings: Settings) -> Catalogs:

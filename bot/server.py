@@ -11,6 +11,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from slack_sdk.signature import SignatureVerifier
 
+from bot import metrics
 from bot.slack import shapes
 from bot.store.db import Database
 
@@ -25,7 +26,8 @@ def _send(start_response, status: str, body: dict) -> list[bytes]:
     return [data]
 
 
-def make_wsgi(app: App, db: Database, path: str = "/slack/events", site=None, signing_secret: str | None = None):
+def make_wsgi(app: App, db: Database, path: str = "/slack/events", site=None, signing_secret: str | None = None,
+              metrics_on: bool = False):
     """`site`: the public status page (bot.statuspage.site.Site) when STATUS_PAGE=on."""
     bolt = SlackRequestHandler(app, path=path)
     verifier = SignatureVerifier(signing_secret) if signing_secret else None
@@ -34,9 +36,14 @@ def make_wsgi(app: App, db: Database, path: str = "/slack/events", site=None, si
         route = environ.get("PATH_INFO", "")
         if site is not None and site.handles(route):
             return site.wsgi(environ, start_response)
+        if route == "/metrics" and metrics_on and environ.get("REQUEST_METHOD") == "GET":
+            data, content_type = metrics.exposition()
+            start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(data)))])
+            return [data]
         if route == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
             if db.ping():
                 return _send(start_response, "200 OK", {"ok": True, "database": "ok"})
+            metrics.DB_ERRORS.inc()
             return _send(start_response, "503 Service Unavailable", {"ok": False, "database": "unavailable"})
         if route == path:
             try:
@@ -70,10 +77,12 @@ def _check(verifier: SignatureVerifier, environ, length: int) -> tuple[str, dict
     except UnicodeDecodeError:
         return "400 Bad Request", {"ok": False, "error": "malformed_request"}
     if not headers["x-slack-request-timestamp"].strip().isdigit() or not verifier.is_valid_request(body, headers):
+        metrics.event("refused")
         return "401 Unauthorized", {"ok": False}
     wrong = shapes.problem(body, environ.get("CONTENT_TYPE", ""))
     if wrong:
         log.info("refused a signed request Slack would not send (%s)", wrong)
+        metrics.event("refused")
         return "400 Bad Request", {"ok": False, "error": "malformed_request"}
     return None
 

@@ -14,6 +14,7 @@ import logging
 import threading
 from collections.abc import Callable
 
+from bot import metrics
 from bot.flows.deps import Deps
 from bot.store.db import DATABASE_DOWN
 
@@ -31,7 +32,7 @@ def backfill_open(deps: Deps) -> None:
     with deps.db.session() as s:
         ids = [r.id for r in store.open_incidents(session=s) if r.channel_id]
     for incident_id in ids:
-        timeline.backfill(deps, incident_id)
+        metrics.BACKFILLED.inc(timeline.backfill(deps, incident_id) or 0)
 
 
 class Held:
@@ -49,13 +50,18 @@ class Held:
         with self._lock:
             return len(self._items)
 
-    def run(self, fn: Callable, *args) -> None:
+    def run(self, fn: Callable, *args) -> bool:
         """Do `fn(*args)`; if the database does not answer, keep it for when it does."""
         try:
             fn(*args)
         except DATABASE_DOWN as e:
             log.warning("database unavailable (%s): event held until it answers", type(e).__name__)
+            metrics.DB_ERRORS.inc()
+            metrics.event("held")
             self._hold(fn, args)
+            return False
+        metrics.event("recorded")
+        return True
 
     def _hold(self, fn: Callable, args: tuple) -> None:
         with self._lock:
@@ -82,7 +88,8 @@ class Held:
             items, self._items = self._items, []
         for fn, args in items:
             try:
-                self.run(fn, *args)
+                if self.run(fn, *args):
+                    metrics.event("replayed")
             except Exception:
                 log.warning("a held event could not be recorded", exc_info=True)
         try:

@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from bot import metrics
 from bot.flows.ports import Undelivered
 from bot.slack.client import ConnectionErrorRetry, Sleep
 
@@ -106,15 +107,20 @@ class Chat:
             self.calls[method] += 1
         try:
             client = self._quick if quick else self._once if once else self.client
-            return client.api_call(method, **body).data  # type: ignore[return-value]
+            data = client.api_call(method, **body).data
+            metrics.SLACK_CALLS.labels(metrics.method_label(method), "ok").inc()
+            return data  # type: ignore[return-value]
         except SlackApiError as e:
             response = e.response
             data = response.data if response is not None else None
             code = data.get("error", "unknown_error") if isinstance(data, dict) else "unknown_error"
             log.warning("Slack refused %s: %s", method, code)
-            raise ChatError(code, method, data, response.status_code if response is not None else None) from None
+            error = ChatError(code, method, data, response.status_code if response is not None else None)
+            metrics.SLACK_CALLS.labels(metrics.method_label(method), "unsure" if error.unsure else "refused").inc()
+            raise error from None
         except (OSError, TimeoutError, http.client.HTTPException) as e:  # after the retry handlers gave up
             log.warning("Slack unreachable for %s: %s", method, type(e).__name__)
+            metrics.SLACK_CALLS.labels(metrics.method_label(method), "unreachable").inc()
             raise ChatError("unreachable", method, refused=_refused(e)) from None
 
     # Identity and people ---------------------------------------------------------------

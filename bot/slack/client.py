@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot import metrics
 from bot.config import Settings
 
 Sleep = Callable[[float], None]
@@ -31,7 +32,11 @@ class WaitsThrough:
         super().__init__(*args, **kwargs)
         self.sleep = sleep
 
+    reason = "connection"  # in the metrics: why calls are tried again
+
     def prepare_for_next_attempt(self, *, state, request, response=None, error=None) -> None:
+        method = request.url.rsplit("/", 1)[-1].split("?")[0]
+        metrics.SLACK_RETRIES.labels(metrics.method_label(method), self.reason).inc()
         state.next_attempt_requested = True
         self.sleep(self.wait_before_next(state=state, response=response))
         state.increment_current_attempt()
@@ -42,6 +47,8 @@ class WaitsThrough:
 
 class RateLimitRetry(WaitsThrough, RateLimitErrorRetryHandler):
     """429: wait Retry-After (plus up to a second, as slack_sdk does), then try again."""
+
+    reason = "ratelimited"
 
     def prepare_for_next_attempt(self, *, state, request, response=None, error=None) -> None:
         if response is None:
@@ -54,7 +61,7 @@ class RateLimitRetry(WaitsThrough, RateLimitErrorRetryHandler):
 
 
 class ServerErrorRetry(WaitsThrough, ServerErrorRetryHandler):
-    pass
+    reason = "server_error"
 
 
 class ConnectionErrorRetry(WaitsThrough, ConnectionErrorRetryHandler):

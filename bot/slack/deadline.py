@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 from slack_bolt.context.ack import Ack
 
+from bot import metrics
+
 log = logging.getLogger("cellule.deadline")
 
 ACK_DEADLINE = 2.5  # seconds after arrival; Slack gives up at 3, and the answer must still travel
@@ -24,15 +26,18 @@ class TooLate(Exception):
 
 
 class DeadlineAck(Ack):
-    def __init__(self, received: float, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, received: float, clock: Callable[[], float] = time.monotonic, kind: str = "other"):
         super().__init__()
         self.received = received
         self.clock = clock
+        self.kind = kind
 
     def __call__(self, *args, **kwargs):
         waited = self.clock() - self.received
         if waited > ACK_DEADLINE:
+            metrics.ACKS_TOO_LATE.labels(self.kind).inc()
             raise TooLate(f"acknowledged {waited:.1f} s after the request arrived")
+        metrics.ACK_SECONDS.labels(self.kind).observe(waited)
         return super().__call__(*args, **kwargs)
 
 
@@ -40,6 +45,6 @@ def install(app, clock: Callable[[], float] = time.monotonic) -> None:
     """Give every request a DeadlineAck, stamped when Bolt receives it (before any listener)."""
 
     @app.middleware
-    def stamp_arrival(context, next):  # noqa: A002 - Bolt passes it by this name
-        context["ack"] = DeadlineAck(clock(), clock)
+    def stamp_arrival(context, body, next):  # noqa: A002 - Bolt passes it by this name
+        context["ack"] = DeadlineAck(clock(), clock, metrics.kind_of(body))
         return next()

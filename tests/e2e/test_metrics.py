@@ -1,0 +1,78 @@
+"""GET /metrics (issue 12, item 11): off by default; with METRICS=on, Prometheus' format, counts
+that add up under concurrent requests, and never a token or a person's words in a label."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.e2e.harness import Bot
+
+DECLARE = "declare P2 FR Panne secrète EN Secret outage"
+
+
+def _get(bot, path: str) -> tuple[int, str]:
+    url = f"http://127.0.0.1:{bot.server.port}{path}"
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, ""
+
+
+def _samples(text: str) -> dict[tuple, float]:
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples}
+
+
+def _value(text: str, name: str, **labels) -> float:
+    return _samples(text).get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+@pytest.fixture
+def metered(emulator, database_url, clock):
+    b = Bot(emulator, database_url, clock, METRICS="on")
+    yield b
+    b.close()
+
+
+def test_metrics_are_off_unless_asked(bot):
+    assert _get(bot, "/metrics")[0] == 404
+
+
+def test_metrics_count_acks_calls_and_retries_and_show_no_secret(metered):
+    bot = metered
+    before = _get(bot, "/metrics")[1]
+    bot.emu.rate_limit("conversations.setTopic", times=1, retry_after=1)
+    bot.command("UEN", DECLARE)
+    crisis = bot.incident_channel()
+    bot.emu.post_message("UFR", crisis, "le mot de passe est hunter2")
+    bot.settle()
+    status, after = _get(bot, "/metrics")
+    assert status == 200
+
+    def grew(name, **labels):
+        return _value(after, name, **labels) - _value(before, name, **labels)
+
+    assert grew("cellule_ack_seconds_count", kind="command") == 1
+    assert grew("cellule_slack_calls_total", method="conversations.create", outcome="ok") == 1
+    assert grew("cellule_slack_calls_total", method="chat.postMessage", outcome="ok") >= 3
+    assert grew("cellule_slack_retries_total", method="conversations.setTopic", reason="ratelimited") == 1
+    assert grew("cellule_events_total", outcome="recorded") >= 1
+    for secret in (bot.emu.bot_token, bot.emu.signing_secret, "hunter2", "Secret outage", "UEN", "UFR", crisis):
+        assert secret not in after
+
+
+def test_concurrent_requests_are_all_counted(metered):
+    bot = metered
+    before = _get(bot, "/metrics")[1]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: bot.emu.slash_command("UEN", "COPS", "help"), range(16)))
+    bot.settle()
+    after = _get(bot, "/metrics")[1]
+    assert (_value(after, "cellule_ack_seconds_count", kind="command")
+            - _value(before, "cellule_ack_seconds_count", kind="command")) == 16
