@@ -8,10 +8,32 @@ import threading
 from bot.flows import declare
 from bot.flows.deps import Deps
 from bot.flows.incidents import Permissions
+from bot.flows.ports import Plain, Undelivered
+from bot.i18n import N_
 from bot.store import incidents as store
 
 log = logging.getLogger("cellule.recovery")
 _running = threading.Lock()  # one resume at a time in this process
+
+
+FINISHED = N_("The declare of {ref} was interrupted (the bot restarted); it is finished now: <#{channel}>")
+STOPPED = N_("The declare of {ref} was interrupted (the bot restarted) and is not finished: "
+             "press “Try again” on its message, or declare it again.")
+
+
+def _tell_declarer(deps: Deps, report: declare.SetupReport) -> None:
+    """The person who declared was told it was under way, by a reply that has expired since: a DM."""
+    incident = report.incident
+    if not incident.declared_by:
+        return
+    lang = deps.lang_of(incident.declared_by)
+    done = report.channel_ok and not any(code == "slack_refused" for code, _ in report.problems)
+    text = (lang._(FINISHED, ref=incident.ref, channel=incident.channel_id) if done
+            else lang._(STOPPED, ref=incident.ref))
+    try:
+        deps.messenger.publish(incident.declared_by, Plain(text))
+    except Undelivered:
+        log.warning("could not tell the declarer of %s how the resumed declare ended", incident.ref)
 
 
 def resume_unfinished(deps: Deps, permissions: Permissions, retry: bool = True) -> int:
@@ -25,7 +47,10 @@ def resume_unfinished(deps: Deps, permissions: Permissions, retry: bool = True) 
         busy = 0
         for incident_id in pending:
             try:
-                busy += declare.setup(deps, incident_id, permissions).busy
+                report = declare.setup(deps, incident_id, permissions)
+                busy += report.busy
+                if not report.busy:
+                    _tell_declarer(deps, report)
             except Exception:
                 log.warning("could not resume the setup of incident %s", incident_id, exc_info=True)
         if busy and retry:

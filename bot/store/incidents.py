@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.core.model import Action, Incident, Priority, Responsibility, Role, Status
+from bot.store import process
 from bot.store.models import ActionRow, Counter, IncidentRow, PostRow
 
 
@@ -139,8 +140,19 @@ def claim_setup(*, session: Session, incident_id: int, now: datetime) -> datetim
         sa.update(IncidentRow)
         .where(IncidentRow.id == incident_id,
                sa.or_(IncidentRow.setup_lease.is_(None), IncidentRow.setup_lease < now))
-        .values(setup_lease=lease)
+        .values(setup_lease=lease, setup_holder=process.IDENTITY)
     )
+    if session.execute(stmt).rowcount == 1:
+        return lease
+    # Held: by a process known to be dead (killed, restarted), it is ours at once.
+    held = session.execute(sa.select(IncidentRow.setup_lease, IncidentRow.setup_holder)
+                           .where(IncidentRow.id == incident_id)).first()
+    if held is None or not process.is_dead(held.setup_holder):
+        return None
+    stmt = (sa.update(IncidentRow)
+            .where(IncidentRow.id == incident_id, IncidentRow.setup_lease == held.setup_lease,
+                   IncidentRow.setup_holder == held.setup_holder)
+            .values(setup_lease=lease, setup_holder=process.IDENTITY))
     return lease if session.execute(stmt).rowcount == 1 else None
 
 
@@ -157,7 +169,7 @@ def release_setup(*, session: Session, incident_id: int, lease: datetime) -> Non
     """Free the steps, only if the lease is still ours (a run that overran must not free another's)."""
     session.execute(sa.update(IncidentRow)
                     .where(IncidentRow.id == incident_id, IncidentRow.setup_lease == lease)
-                    .values(setup_lease=None))
+                    .values(setup_lease=None, setup_holder=None))
 
 
 def mark_setup(*, session: Session, incident_id: int, step: str, value=True) -> None:

@@ -75,6 +75,7 @@ class IncidentRow(SQLModel, table=True):
     # Who is running the declare's Slack steps, until when: two runs at once (a repeated command,
     # the Try again button, the start-up resume on two replicas) must not both create a channel.
     setup_lease: datetime | None = _when()
+    setup_holder: str | None = Field(default=None, max_length=120)  # bot.store.process.identity()
     # Idempotency key of the declare request: a repeated declare finds the same incident.
     declare_key: str | None = Field(default=None, unique=True, max_length=128)
     version: int = 0

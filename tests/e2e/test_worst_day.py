@@ -241,3 +241,36 @@ def test_a_locked_database_never_holds_an_acknowledgement(bot, database_url):
     with bot.rt.deps.db.session() as s:
         texts = {e.text for e in tl.entries(session=s, incident_id=_incidents(bot)[0].id)}
     assert {f"bloqué {i}" for i in range(20)} <= texts
+
+
+# 2. Recovery: a lease held by a dead process, and the declarer told ------------------------------
+
+def test_a_lease_held_by_a_dead_process_is_taken_over_at_once_and_the_declarer_told(bot, monkeypatch):
+    from bot.flows import declare, recovery
+
+    mark = declare._mark
+
+    def die_after_the_channel(deps, report, step, value=True):
+        if step == "invited":
+            raise Crash()
+        return mark(deps, report, step, value)
+
+    monkeypatch.setattr(declare, "_mark", die_after_the_channel)
+    monkeypatch.setattr(declare.store, "release_setup", lambda **kwargs: None)  # a killed process frees nothing
+    bot.command("UEN", DECLARE)
+    bot.forget_errors()
+    monkeypatch.undo()
+    with bot.rt.deps.db.session() as s:
+        row = store.get(session=s, incident_id=_incidents(bot)[0].id)
+        assert row.setup_lease is not None and row.setup_holder  # still held, by the process that died
+        holder = row.setup_holder
+    # The restarted process: same host and process id (a container's PID 1), another incarnation.
+    from bot.store import process
+
+    monkeypatch.setattr(process, "IDENTITY", process.identity(nonce="restarted"))
+    assert process.is_dead(holder)
+    assert recovery.resume_unfinished(bot.rt.deps, bot.rt.permissions, retry=False) == 1
+    bot.settle()
+    _assert_declared_once(bot)
+    told = [m for c in bot.emu.state.channels.values() if c.is_im for m in c.top_level() if "TSR-2641" in m.get("text", "")]
+    assert told, "the declarer is told the declare finished"
