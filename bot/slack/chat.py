@@ -286,6 +286,9 @@ class Chat:
     def publish_home(self, user: str, view: dict) -> dict:
         return self._call("views.publish", user_id=user, view=view)["view"]
 
+    def update_view(self, view_id: str, view: dict) -> dict:
+        return self._call("views.update", view_id=view_id, view=view)["view"]
+
     # Files and canvases -----------------------------------------------------------------------
 
     def upload_file(self, channel: str, filename: str, content: str, comment: str | None = None,

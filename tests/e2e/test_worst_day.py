@@ -274,3 +274,26 @@ def test_a_lease_held_by_a_dead_process_is_taken_over_at_once_and_the_declarer_t
     _assert_declared_once(bot)
     told = [m for c in bot.emu.state.channels.values() if c.is_im for m in c.top_level() if "TSR-2641" in m.get("text", "")]
     assert told, "the declarer is told the declare finished"
+
+
+# 9. Forms open first ---------------------------------------------------------------------------
+
+def test_forms_open_in_time_when_slack_is_slow(bot):
+    bot.command("UEN", DECLARE)
+    crisis = bot.incident_channel()
+    bot.emu.delay("users.info", 2.0)  # the language look-up and views.open each take 2 s
+    bot.emu.delay("views.open", 2.0)
+    for user, text, channel, callback in (("UFR", "declare", "COPS", "declare"),
+                                          ("UFR", "update", crisis, "update")):
+        bot.command(user, text, channel=channel)
+        form = bot.emu.views(user)[-1]
+        assert form["callback_id"] == callback, form
+        assert "Titre" in str(form) or "Statut" in str(form) or "FR" in str(form)  # filled in, in their language
+    assert not [v for v in bot.emu.violations if "trigger" in v]
+
+
+def test_a_refused_form_command_closes_on_an_explanation(bot):
+    bot.command("USTAKE", "declare")
+    form = bot.emu.views("USTAKE")
+    assert not form or form[-1].get("callback_id") != "declare"
+    assert "Only the crisis unit" in bot.replies_to("USTAKE")[-1]

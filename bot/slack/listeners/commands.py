@@ -21,7 +21,7 @@ from bot.flows.messages import REFUSALS, describe, explain
 from bot.i18n import N_, Lang
 from bot.i18n.vocabulary import REOPENED_TEXT, RESOLVED_TEXT, default_texts, parse_status
 from bot.render.postmortem import language_name
-from bot.slack import dora_ui, presenters, render, repeat, views
+from bot.slack import dora_ui, forms, presenters, render, repeat, views
 from bot.slack.edge import Edge, responder
 from bot.slack.listeners import publishing as public
 
@@ -55,6 +55,10 @@ def on_incident(ack: Callable, command: dict, respond: Callable, context: dict) 
     """Acknowledge first (Slack's 3 seconds), then do the work in the edge's own pool."""
     ack()  # nothing before this: the acknowledgement must not wait on Slack or the database
     edge: Edge = context["edge"]
+    if (forms.opens_a_form(unescape(command.get("text", "")), edge.deps.settings.prefix)
+            and edge.permissions.known(command["user_id"], None) is not False):  # from memory only
+        # The form's trigger_id lives 3 s: open it now, before anything queues; the work fills it in.
+        command = {**command, "opened_view": forms.open_first(edge.chat, command["trigger_id"], edge.deps.langs)}
     edge.later(work, edge, command, respond)
 
 
@@ -67,7 +71,13 @@ def unescape(text: str) -> str:
 def work(edge: Edge, command: dict, respond: Callable) -> None:
     parsed = cmd.parse(unescape(command.get("text", "")), edge.deps.settings.prefix)
     lang = edge.deps.lang_of(command["user_id"])
-    say = responder(respond)
+    said: list[str] = []
+    answer = responder(respond)
+
+    def say(reply, *args, **kwargs) -> None:
+        said.append(getattr(reply, "text", reply))
+        answer(reply, *args, **kwargs)
+
     try:
         run(Call(edge, parsed, command, lang, say))
     except REFUSALS as e:
@@ -75,6 +85,8 @@ def work(edge: Edge, command: dict, respond: Callable) -> None:
     except Exception:
         log.exception("command failed: %s", parsed.name)
         say(describe(lang, reading.failure_code(edge.deps)))
+    finally:
+        forms.settle(edge.chat, command, lang, said[-1] if said else None)
 
 
 @dataclass
@@ -138,7 +150,7 @@ class Call:
             self.reply(r)
 
     def open_form(self, view: dict) -> None:
-        self.edge.chat.open_view(self.command["trigger_id"], view)
+        forms.show(self.edge.chat, self.command, view)
 
 
 # Access, checked before the handler: NONE (no incident), DECLARE, READ or CHANGE an incident.

@@ -1,0 +1,72 @@
+"""Forms open first: the modal is opened right after the acknowledgement, filled in after.
+
+A form needs Slack's `trigger_id`, which expires 3 seconds after the click. Looking up the
+person's language, checking their rights and reading the incident can take longer than that when
+Slack or the database is slow, or the work pool is busy. So a command that opens a form opens a
+placeholder modal at once, in the listener's thread (nothing is queued ahead of it), and the work
+fills it in with `views.update` — or, when the command is refused, turns it into the explanation.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.core import commands as cmd
+from bot.i18n import N_, Lang
+from bot.slack.chat import Chat, ChatError
+
+log = logging.getLogger("cellule.forms")
+
+LOADING = N_("Opening the form…")
+TITLE = N_("Incident")
+CLOSE = N_("Close")
+
+
+def opens_a_form(text: str, prefix: str) -> bool:
+    """`declare` with no title, `update [status]` with no text: what the command handler opens a form for."""
+    parsed = cmd.parse(text, prefix)
+    if parsed.name == "declare":
+        return not parsed.rest.strip()
+    if parsed.name == "update":
+        return not cmd.first_word(parsed.rest)[1].strip()
+    return False
+
+
+def _notice(langs: list[Lang], text: str) -> dict:
+    from bot.slack.views import _plain
+
+    title = " / ".join(dict.fromkeys(l._(TITLE) for l in langs))
+    return {"type": "modal", "title": _plain(title, 24), "close": _plain(langs[0]._(CLOSE), 24),
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000] or "…"}}]}
+
+
+def open_first(chat: Chat, trigger_id: str, langs: list[Lang]) -> dict | None:
+    """Open the placeholder; returns what the work needs to fill it in (None if Slack refused)."""
+    text = "\n".join(dict.fromkeys(l._(LOADING) for l in langs))
+    try:
+        view = chat.open_view(trigger_id, _notice(langs, text))
+    except ChatError as e:
+        log.warning("could not open a form: %s", e.code)
+        return None
+    return {"id": view["id"], "hash": view.get("hash"), "filled": False}
+
+
+def show(chat: Chat, command: dict, view: dict) -> None:
+    """Show the form: in the placeholder opened first, else (no placeholder) open it now."""
+    opened = command.get("opened_view")
+    if opened is None:
+        chat.open_view(command["trigger_id"], view)
+        return
+    chat.update_view(opened["id"], view)
+    opened["filled"] = True
+
+
+def settle(chat: Chat, command: dict, lang: Lang, text: str | None) -> None:
+    """A placeholder the work did not fill (a refusal, an error) shows why instead of loading forever."""
+    opened = command.get("opened_view")
+    if opened is None or opened["filled"]:
+        return
+    try:
+        chat.update_view(opened["id"], _notice([lang], text or "…"))
+    except ChatError:
+        log.warning("could not close a placeholder form", exc_info=True)
