@@ -1,7 +1,7 @@
 """setup holder: which process holds a declare's setup lease
 
 Revision ID: 0003
-Revises: 0002
+Revises: 0006
 Create Date: 2026-11-30 16:05:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0003'
-down_revision = '0002'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
