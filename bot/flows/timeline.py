@@ -216,21 +216,7 @@ def is_people_message(message: dict, bot_user: str | None) -> bool:
 
 
 def backfill(deps: Deps, incident_id: int) -> int:
-    """Fetch back what was said while the bot was down: channel history and thread replies."""
-    with deps.db.session() as s:
-        row = store.get(session=s, incident_id=incident_id)
-        channel = row.channel_id
-    if not channel:
-        return 0
-    bot_user = deps.messenger.bot_user()
-    added, threads = 0, []
-    for m in deps.messenger.messages(channel):
-        if m.get("reply_count"):
-            threads.append(m["ts"])
-        if is_people_message(m, bot_user):
-            added += capture(deps, incident_id, channel, m)
-    for parent in threads:
-        for m in deps.messenger.thread(channel, parent):
-            if m.get("ts") != parent and is_people_message(m, bot_user):
-                added += capture(deps, incident_id, channel, m)
-    return added
+    """Fetch back what was said and done while the bot was down (bot.flows.reconcile)."""
+    from bot.flows import reconcile
+
+    return reconcile.backfill(deps, incident_id)

@@ -109,6 +109,15 @@ def latest_message_ts(*, session: Session, incident_id: int, channel_id: str) ->
     return max(values, key=float) if values else None
 
 
+def message_ts(*, session: Session, incident_id: int, channel_id: str) -> list[str]:
+    """The ts of every chat message recorded from this channel and not deleted."""
+    stmt = (select(TimelineRow.ts)
+            .where(TimelineRow.incident_id == incident_id, TimelineRow.channel_id == channel_id,
+                   TimelineRow.kind == EntryKind.MESSAGE.value, TimelineRow.ts.is_not(None),
+                   TimelineRow.deleted == False))  # noqa: E712  (SQL comparison)
+    return [v for v in session.exec(stmt) if v]
+
+
 def first_time_seen(*, session: Session, event_id: str, now: datetime) -> bool:
     """True the first time an event ID is seen, in any process; False for retries."""
     try:

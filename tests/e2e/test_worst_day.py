@@ -297,3 +297,52 @@ def test_a_refused_form_command_closes_on_an_explanation(bot):
     form = bot.emu.views("USTAKE")
     assert not form or form[-1].get("callback_id") != "declare"
     assert "Only the crisis unit" in bot.replies_to("USTAKE")[-1]
+
+
+# 4. What people do while the bot is down ---------------------------------------------------------
+
+def test_the_backfill_reconciles_edits_deletions_and_each_persons_marks(bot):
+    import contextlib
+    import socket
+
+    from bot.flows import timeline
+
+    bot.command("UEN", DECLARE)
+    crisis = bot.incident_channel()
+    said = [bot.emu.post_message("UFR", crisis, f"message {i}") for i in range(6)]
+    bot.emu.add_reaction("UEN", crisis, said[3], "pushpin")  # pinned while up, unpinned while down
+    bot.emu.add_reaction("UFR", crisis, said[5], "pushpin")  # two people pin it; one takes theirs off
+    bot.emu.add_reaction("UEN", crisis, said[5], "pushpin")
+    bot.settle()
+    with socket.socket() as s:  # the bot is down: Slack's events go nowhere
+        s.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{s.getsockname()[1]}/slack/events"
+    up, bot.emu.bot_url = bot.emu.bot_url, down
+    with contextlib.suppress(OSError):
+        bot.emu.edit_message("UFR", crisis, said[0], "message 0, corrected")
+    with contextlib.suppress(OSError):
+        bot.emu.delete_message("UFR", crisis, said[1])
+    with contextlib.suppress(OSError):
+        bot.emu.add_reaction("UEN", crisis, said[2], "pushpin")
+    with contextlib.suppress(OSError):
+        bot.emu.remove_reaction("UEN", crisis, said[3], "pushpin")
+    with contextlib.suppress(OSError):
+        bot.emu.add_reaction("UFR", crisis, said[4], "rotating_light")
+    with contextlib.suppress(OSError):
+        bot.emu.remove_reaction("UEN", crisis, said[5], "pushpin")
+    bot.emu.bot_url = up
+    timeline.backfill(bot.rt.deps, _incidents(bot)[0].id)
+    with bot.rt.deps.db.session() as s:
+        entries = {e.ts: e for e in tl.entries(session=s, incident_id=_incidents(bot)[0].id) if e.ts}
+    assert entries[said[0]].text == "message 0, corrected"
+    assert said[1] not in entries  # deleted
+    assert entries[said[2]].key is True
+    assert entries[said[3]].key is False
+    assert entries[said[4]].data.get("alert") is True
+    assert entries[said[5]].key is True  # UFR's pin is still on
+    # Backfilling again changes nothing.
+    before = {ts: (e.text, e.key, e.data) for ts, e in entries.items()}
+    timeline.backfill(bot.rt.deps, _incidents(bot)[0].id)
+    with bot.rt.deps.db.session() as s:
+        again = {e.ts: (e.text, e.key, e.data) for e in tl.entries(session=s, incident_id=_incidents(bot)[0].id) if e.ts}
+    assert again == before

@@ -1,0 +1,113 @@
+"""The backfill: make the timeline equal to what Slack has, after the bot was down or the database was.
+
+Everything read back goes through the same rules as live events: new messages are captured (a
+duplicate is dropped by its key), an edit is applied only if newer than the text recorded (by
+Slack's edit time), a message that Slack no longer has is deleted, and each person's 📌/🚨 marks
+are set to the reactions Slack shows, at the time the history was read — so a live reaction event
+that comes later (a newer event time) still wins, and an older one never undoes what was read.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from bot.core import transitions
+from bot.core.model import Entry
+from bot.flows.deps import Deps
+from bot.store import changes
+from bot.store import incidents as store
+from bot.store import timeline as tl
+
+REASONS = ("pin", "alert")
+
+
+def backfill(deps: Deps, incident_id: int, read_at: Callable[[], float] = time.time) -> int:
+    """Returns how many messages were new to the bot."""
+    from bot.flows import timeline
+
+    with deps.db.session() as s:
+        row = store.get(session=s, incident_id=incident_id)
+        channel = row.channel_id
+    if not channel:
+        return 0
+    when = read_at()  # Slack's state as read now; live events after this are newer
+    bot_user = deps.messenger.bot_user()
+    seen: dict[str, dict] = {}
+    threads = []
+    for m in deps.messenger.messages(channel):
+        seen[m["ts"]] = m
+        if m.get("reply_count"):
+            threads.append(m["ts"])
+    for parent in threads:
+        for m in deps.messenger.thread(channel, parent):
+            seen.setdefault(m["ts"], m)
+    added = 0
+    emojis = {deps.settings.timeline_emoji: "pin", deps.settings.alert_emoji: "alert"}
+    for ts, m in seen.items():
+        if m.get("subtype") == "tombstone":  # a thread's first message, deleted under its replies
+            timeline.deleted(deps, incident_id, channel, ts)
+            continue
+        if not timeline.is_people_message(m, bot_user):
+            continue
+        if timeline.capture(deps, incident_id, channel, m):
+            added += 1
+        elif m.get("edited"):
+            timeline.edited(deps, incident_id, channel, m, bot_user)
+        _marks(deps, channel, m, emojis, when)
+    _deletions(deps, incident_id, channel, seen)
+    return added
+
+
+def _deletions(deps: Deps, incident_id: int, channel: str, seen: dict[str, dict]) -> None:
+    """Recorded messages Slack no longer has were deleted; only up to the newest message read, since a
+    message newer than that may have come in after the read."""
+    from bot.flows import timeline
+
+    if not seen:
+        return
+    newest = max(float(ts) for ts in seen)
+    with deps.db.session() as s:
+        recorded = tl.message_ts(session=s, incident_id=incident_id, channel_id=channel)
+    for ts in recorded:
+        if ts not in seen and float(ts) <= newest:
+            timeline.deleted(deps, incident_id, channel, ts)
+
+
+def _marks(deps: Deps, channel: str, message: dict, emojis: dict[str, str], when: float) -> None:
+    """Each person's marks as Slack's reactions show them."""
+    wanted: dict[str, set[str]] = {reason: set() for reason in REASONS}
+    for reaction in message.get("reactions") or []:
+        reason = emojis.get(reaction.get("name"))
+        if reason:
+            wanted[reason] |= set(reaction.get("users") or [])
+    with deps.db.session() as s:
+        row = tl.by_message(session=s, channel_id=channel, ts=message["ts"])
+        current = tl.to_entry(row) if row else None
+    if current is None:
+        return
+    changes_needed = _changes(current, wanted)
+    if not changes_needed:
+        return
+
+    def apply(entry: Entry) -> Entry:
+        for reason, user, on in changes_needed:
+            entry = transitions.mark(entry, reason=reason, on=on, user=user, when=when)
+        return entry
+
+    changes.mark_message(deps.db, channel, message["ts"], apply)
+
+
+def _changes(entry: Entry, wanted: dict[str, set[str]]) -> list[tuple[str, str | None, bool]]:
+    marks = entry.data.get("marks") or {}
+    out: list[tuple[str, str | None, bool]] = []
+    for reason in REASONS:
+        people = marks.get(reason) or {}
+        on = {p for p, m in people.items() if m.get("on")}
+        for user in sorted(wanted[reason] - on):
+            out.append((reason, user, True))
+        for user in sorted(on - wanted[reason]):
+            if user == transitions.UNKNOWN and wanted[reason]:
+                continue  # a mark from before people were kept: someone's reaction is still there
+            out.append((reason, None if user == transitions.UNKNOWN else user, False))
+    return out
