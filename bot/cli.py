@@ -174,8 +174,10 @@ def _port_free(host: str, port: int) -> bool:
 def _recover(rt) -> None:
     from bot.flows import recovery
     from bot.flows.held import backfill_open
+    from bot.slack import inbox
 
     try:
+        inbox.replay(rt.edge)  # declares acknowledged by a process that died before writing them
         recovery.resume_unfinished(rt.deps, rt.permissions)
         backfill_open(rt.deps)
     except Exception:

@@ -224,3 +224,21 @@ class RemoteUpdateRow(SQLModel, table=True):
     incident_id: int = Field(foreign_key="incident.id", index=True, ondelete="CASCADE")
     remote_id: str | None = Field(default=None, max_length=64)
     sent: str | None = Field(default=None, max_length=64)  # fingerprint of the body last sent
+
+
+
+
+class InboxRow(SQLModel, table=True):
+    """An acknowledged command, written before any Slack call: a process killed before it was
+    carried out leaves it here, and the next start carries it out (bot.slack.inbox)."""
+
+    __tablename__ = "command_inbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    trigger_id: str = Field(unique=True, max_length=100)  # one per command, from Slack
+    user_id: str = Field(max_length=40)
+    channel_id: str = Field(max_length=40)
+    text: str = Field(sa_type=sa.Text)
+    response_url: str = Field(max_length=500)
+    received_at: datetime | None = _when(index=True)
+    done_at: datetime | None = _when()

@@ -346,3 +346,26 @@ def test_the_backfill_reconciles_edits_deletions_and_each_persons_marks(bot):
     with bot.rt.deps.db.session() as s:
         again = {e.ts: (e.text, e.key, e.data) for e in tl.entries(session=s, incident_id=_incidents(bot)[0].id) if e.ts}
     assert again == before
+
+
+# 3. A declare acknowledged, then the process killed before it was written -------------------------
+
+def test_a_declare_acknowledged_by_a_process_that_died_before_writing_it_is_carried_out_at_start(bot, monkeypatch):
+    from bot.slack import inbox
+    from bot.store import inbox as inbox_store
+
+    def killed(user):  # the process dies during the language look-up, before anything is written
+        raise Crash()
+
+    monkeypatch.setattr(bot.rt.deps.messenger, "language_of", killed)
+    monkeypatch.setattr(inbox_store, "done", lambda **kwargs: True)  # a killed process marks nothing done
+    delivery = bot.command("UEN", DECLARE)
+    assert delivery.status == 200  # acknowledged
+    bot.forget_errors()
+    monkeypatch.undo()
+    assert _incidents(bot) == []
+    assert inbox.replay(bot.rt.edge) == 1  # the next start
+    bot.settle()
+    _assert_declared_once(bot)
+    assert "TSR-2641 is declared" in bot.replies_to("UEN")[-1]
+    assert inbox.replay(bot.rt.edge) == 0  # once

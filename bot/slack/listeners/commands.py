@@ -21,7 +21,7 @@ from bot.flows.messages import REFUSALS, describe, explain
 from bot.i18n import N_, Lang
 from bot.i18n.vocabulary import REOPENED_TEXT, RESOLVED_TEXT, default_texts, parse_status
 from bot.render.postmortem import language_name
-from bot.slack import dora_ui, forms, presenters, render, repeat, views
+from bot.slack import dora_ui, forms, inbox, presenters, render, repeat, views
 from bot.slack.edge import Edge, responder
 from bot.slack.listeners import publishing as public
 
@@ -70,6 +70,11 @@ def unescape(text: str) -> str:
 
 def work(edge: Edge, command: dict, respond: Callable) -> None:
     parsed = cmd.parse(unescape(command.get("text", "")), edge.deps.settings.prefix)
+    with inbox.kept(edge, command, parsed.name, parsed.rest):  # a declare is written before any Slack call
+        _work(edge, command, respond, parsed)
+
+
+def _work(edge: Edge, command: dict, respond: Callable, parsed: cmd.Parsed) -> None:
     lang = edge.deps.lang_of(command["user_id"])
     said: list[str] = []
     answer = responder(respond)
