@@ -186,6 +186,10 @@ def mark_setup(*, session: Session, incident_id: int, step: str, value=True) -> 
 
 def add_post(*, session: Session, incident_id: int, kind: str, channel_id: str, ts: str,
              languages: tuple[str, ...] = (), entry_id: int | None = None, shown: str | None = None) -> PostRow:
+    """Record a post; a post recorded already (a run resumed after a crash found it in Slack) is kept."""
+    existing = session.exec(select(PostRow).where(PostRow.channel_id == channel_id, PostRow.ts == ts)).first()
+    if existing is not None:
+        return existing
     row = PostRow(incident_id=incident_id, kind=kind, channel_id=channel_id, ts=ts,
                   languages=",".join(languages), entry_id=entry_id, shown=shown)
     session.add(row)

@@ -80,7 +80,9 @@ def test_a_kill_at_each_call_of_a_declare_then_a_restart_gives_one_of_everything
     proc = _start(emu, database_url, port)
     try:
         restarted = time.monotonic()
-        assert _wait_for(lambda: _finished(database_url), RESTART_BOUND), _state(database_url)
+        if not _wait_for(lambda: _finished(database_url), RESTART_BOUND):
+            _kill(proc)
+            raise AssertionError(_state(database_url) + "\n" + proc.stdout.read().decode()[-4000:])
         assert time.monotonic() - restarted <= RESTART_BOUND
         channels = [c for c in emu.state.channels.values() if c.name.startswith("tsr-")]
         assert [c.name for c in channels] == ["tsr-2641-panne-du-reseau"]

@@ -108,15 +108,16 @@ def test_a_crash_between_a_post_and_its_recording_does_not_post_again(bot, monke
     _restart(bot)
 
 
-def test_a_crash_after_the_bookmark_was_added_adds_none_again(bot, monkeypatch):
+@pytest.mark.parametrize("step", ["summary", "announced", "bookmark"])
+def test_a_crash_after_a_step_was_done_and_recorded_but_not_marked_does_nothing_twice(bot, monkeypatch, step):
     from bot.flows import declare
 
     mark = declare._mark
 
-    def crash_at_bookmark(deps, report, step, value=True):
-        if step == "bookmark":
+    def crash_at_bookmark(deps, report, done_step, value=True):
+        if done_step == step:
             raise Crash()
-        return mark(deps, report, step, value)
+        return mark(deps, report, done_step, value)
 
     monkeypatch.setattr(declare, "_mark", crash_at_bookmark)
     bot.command("UEN", DECLARE)
