@@ -1,7 +1,7 @@
 """setup holder: which process holds a declare's setup lease; the command inbox
 
 Revision ID: 0003
-Revises: 0006
+Revises: 0004
 Create Date: 2026-11-30 16:05:00
 """
 from alembic import op
@@ -11,7 +11,7 @@ import bot.store.models
 
 
 revision = '0003'
-down_revision = '0006'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
