@@ -86,6 +86,7 @@ def test_served_process_answers_signed_commands_and_recovers_what_was_said_while
         assert _wait_for(lambda: "UEN" in emu.state.channels[channel].members)  # invited by the bot, just after
         emu.post_message("UEN", channel, "said while the bot was up")
         assert _wait_for(lambda: any(e["text"] == "said while the bot was up" for e in _timeline(database_url)))
+        emu.wait_idle()  # what Slack is still delivering (echoes of the bot's posts) arrives before the stop
     finally:
         _stop(proc)
     emu.bot_url = None  # down: Slack cannot deliver
