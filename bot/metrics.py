@@ -8,7 +8,10 @@ person wrote.
 
 from __future__ import annotations
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from collections.abc import Callable
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
 
 ACK_SECONDS = Histogram(
     "cellule_ack_seconds", "Time from a request's arrival to its acknowledgement", ["kind"],
@@ -45,5 +48,30 @@ def event(outcome: str, count: int = 1) -> None:
     EVENTS.labels(outcome if outcome in OUTCOMES else "other").inc(count)
 
 
-def exposition() -> tuple[bytes, str]:
-    return generate_latest(), CONTENT_TYPE_LATEST
+class _Reminders:
+    """Reminders by kind and state, read from the database at each scrape (shared by the replicas:
+    every replica shows the same numbers; take the max, not the sum)."""
+
+    def __init__(self, read: Callable[[], dict[tuple[str, str], int]]):
+        self.read = read
+
+    def collect(self):
+        gauge = GaugeMetricFamily("cellule_reminders", "Reminders and due work by kind and state "
+                                  "(pending, claimed, done, cancelled)", labels=["kind", "state"])
+        try:
+            counts = self.read()
+        except Exception:  # the database does not answer: no numbers rather than no page
+            DB_ERRORS.inc()
+            counts = {}
+        for (kind, state), n in sorted(counts.items()):
+            gauge.add_metric([kind if kind.isidentifier() else "other", state if state.isidentifier() else "other"], n)
+        yield gauge
+
+
+def exposition(reminders: Callable[[], dict[tuple[str, str], int]] | None = None) -> tuple[bytes, str]:
+    data = generate_latest()
+    if reminders is not None:
+        registry = CollectorRegistry()
+        registry.register(_Reminders(reminders))
+        data += generate_latest(registry)
+    return data, CONTENT_TYPE_LATEST

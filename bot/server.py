@@ -37,7 +37,7 @@ def make_wsgi(app: App, db: Database, path: str = "/slack/events", site=None, si
         if site is not None and site.handles(route):
             return site.wsgi(environ, start_response)
         if route == "/metrics" and metrics_on and environ.get("REQUEST_METHOD") == "GET":
-            data, content_type = metrics.exposition()
+            data, content_type = metrics.exposition(lambda: _reminders(db))
             start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(data)))])
             return [data]
         if route == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
@@ -63,6 +63,13 @@ def make_wsgi(app: App, db: Database, path: str = "/slack/events", site=None, si
         return bolt(environ, start_response)
 
     return wsgi
+
+
+def _reminders(db: Database) -> dict[tuple[str, str], int]:
+    from bot.store import due
+
+    with db.read() as s:
+        return due.counts(session=s)
 
 
 def _check(verifier: SignatureVerifier, environ, length: int) -> tuple[str, dict] | None:

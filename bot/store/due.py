@@ -75,6 +75,12 @@ def finish(*, session: Session, row_id: int, owner: str, state: str, now: dateti
     return result.rowcount == 1
 
 
+def counts(*, session: Session) -> dict[tuple[str, str], int]:
+    """How many rows of each kind are in each state (for the metrics)."""
+    query = select(DueRow.kind, DueRow.state, sa.func.count()).group_by(DueRow.kind, DueRow.state)
+    return {(kind, state): n for kind, state, n in session.exec(query).all()}
+
+
 def rows(*, session: Session, incident_id: int | None = None) -> list[DueRow]:
     query = select(DueRow).order_by(DueRow.id)
     if incident_id is not None:

@@ -63,6 +63,7 @@ def test_metrics_count_acks_calls_and_retries_and_show_no_secret(metered):
     assert grew("cellule_slack_calls_total", method="chat.postMessage", outcome="ok") >= 3
     assert grew("cellule_slack_retries_total", method="conversations.setTopic", reason="ratelimited") == 1
     assert grew("cellule_events_total", outcome="recorded") >= 1
+    assert "# TYPE cellule_reminders gauge" in after  # read from the database at each scrape
     for secret in (bot.emu.bot_token, bot.emu.signing_secret, "hunter2", "Secret outage", "UEN", "UFR", crisis):
         assert secret not in after
 
