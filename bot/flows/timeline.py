@@ -189,8 +189,9 @@ def mark_key(deps: Deps, incident_id: int, channel: str, ts: str, key: bool, rea
     """
     with deps.db.session() as s:
         row = tl.by_message(session=s, channel_id=channel, ts=ts)
-    if row is None and key:
-        # Not captured yet (the bot was down, or the reaction raced the message): fetch it.
+    if row is None:
+        # Not captured yet (the bot was down, or the reaction raced the message): fetch it. A removal
+        # too: it must be recorded with its time, or the addition it follows, handled later, would win.
         message = _fetch_message(deps, channel, ts)
         if message is None:
             return False
