@@ -20,6 +20,7 @@ from bot.slack.app import build_app
 from bot.slack.chat import Chat
 from bot.slack.client import Sleep, make_client
 from bot.slack.edge import Edge
+from bot.slack.limits import Limiter
 from bot.slack.messenger import SlackMessenger
 from bot.store.db import Database
 
@@ -54,13 +55,17 @@ def catalogs_for(settings: Settings) -> Catalogs:
 
 
 def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow, sleep: Sleep = time.sleep,
-          executor: Executor | None = None, work_executor: Executor | None = None) -> Runtime:
+          executor: Executor | None = None, work_executor: Executor | None = None, limiter: Limiter | None = None,
+          slack_width: int | None = None) -> Runtime:
     """`executor` runs Bolt's listeners, `work_executor` what they hand over after acknowledging;
     tests pass one counting pool for both, so they can wait until the bot is idle. `sleep` makes
-    every wait between two tries of a Slack call (tests pass one that records and returns)."""
+    every wait between two tries of a Slack call (tests pass one that records and returns), and the
+    rate limiter's waits unless `limiter` is given (tests give one on their own clock: nobody really
+    sleeps); `slack_width` how many calls of one batch go to Slack at once (1: one after another)."""
     db = Database(settings.database_url)
-    chat = Chat(make_client(settings, sleep), sleep)
-    deps = Deps(settings=settings, db=db, catalogs=catalogs_for(settings), messenger=SlackMessenger(chat), clock=clock)
+    chat = Chat(make_client(settings, sleep), sleep, limiter=limiter or Limiter(time.monotonic, sleep))
+    messenger = SlackMessenger(chat, **({"width": slack_width} if slack_width else {}))
+    deps = Deps(settings=settings, db=db, catalogs=catalogs_for(settings), messenger=messenger, clock=clock)
     work = work_executor or executor
     edge = Edge(deps, Permissions(deps), chat, **({"work": work} if work else {}))
     from bot.slack import home, reminders

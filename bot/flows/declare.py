@@ -22,7 +22,7 @@ from bot.core.impact import WINDOW_KINDS
 from bot.core.model import Entry, Incident, Priority, Responsibility, Texts
 from bot.flows.deps import Deps, UserError
 from bot.flows.incidents import Permissions
-from bot.flows.ports import Announcement, Problem, Room, Summary, Undelivered
+from bot.flows.ports import Announcement, Post, Problem, Room, Summary, Undelivered
 from bot.i18n import N_
 from bot.render.header import across
 from bot.store import changes
@@ -162,58 +162,68 @@ def _steps(deps: Deps, incident_id: int, permissions: Permissions, progress, rep
     if progress:
         progress(incident)
 
-    if not done.get("invited"):
-        invited = _invite(deps, incident, permissions)
-        report.problems += invited
-        if not any(code == "slack_refused" for code, _ in invited):  # else invite again on the next run
-            _mark(deps, report, "invited")
+    # What people see, in three rounds of calls that do not depend on each other: the summary and
+    # every announcement; then the invitations (after the summary, so it is the channel's first
+    # message and Slack's "joined" lines come below it), the pin, the topic and the announcement's
+    # link; then the bookmark to that link.
     messenger = deps.messenger
+    entries = _entries(deps, incident_id)
+    announced = dict(done.get("announced") or {})
+    targets = [t for t in deps.settings.announce if t.channel not in announced]
+    posts, notices = [], []
     if not done.get("summary"):
-        try:
-            notice = Summary(incident, _entries(deps, incident_id), deps.langs)
-            ts = messenger.publish(incident.channel_id, notice, resumed=resumed,
-                                   key=post_key(incident, "summary", incident.channel_id))
-            with deps.db.session() as s:
-                store.add_post(session=s, incident_id=incident_id, kind="summary", channel_id=incident.channel_id, ts=ts,
-                               languages=deps.settings.languages, shown=messenger.shown(notice))
+        notices.append(Summary(incident, entries, deps.langs))
+        posts.append(Post(incident.channel_id, notices[-1], key=post_key(incident, "summary", incident.channel_id),
+                          resumed=resumed))
+    for target in targets:
+        langs = [deps.catalogs.lang(c) for c in deps.settings.announce_languages(target)]
+        notices.append(Announcement(incident, entries, langs, deps.langs))
+        posts.append(Post(target.channel, notices[-1], key=post_key(incident, "announcement", target.channel),
+                          resumed=resumed))
+    for post, notice, ts in zip(posts, notices, messenger.publish_all(posts)):
+        summary = isinstance(notice, Summary)
+        if isinstance(ts, Undelivered):
+            if summary:
+                report.problems.append(ts.problem())
+            else:
+                code = "announce_not_in_channel" if ts.code in ("not_in_channel", "channel_not_found") else "slack_refused"
+                report.problems.append((code, {"channel": f"<#{post.room}>", "method": ts.method, "code": ts.code}))
+            continue
+        languages = deps.settings.languages if summary else tuple(l.code for l in notice.langs)
+        with deps.db.session() as s:
+            store.add_post(session=s, incident_id=incident_id, kind="summary" if summary else "announcement",
+                           channel_id=post.room, ts=ts, languages=languages, shown=messenger.shown(notice))
+        if summary:
             done["summary"] = ts  # posted: a failed pin must not post it a second time
             _mark(deps, report, "summary", ts)
-        except Undelivered as e:
-            report.problems.append(e.problem())
+        else:
+            announced[post.room] = ts
+            _mark(deps, report, "announced", announced)
+
+    steps: dict[str, Callable[[], object]] = {}
+    if not done.get("invited"):
+        steps["invited"] = lambda: _invite(deps, incident, permissions)
     if done.get("summary") and not done.get("pinned"):  # the summary's ts (migration 0006 for older rows)
-        try:
-            messenger.pin(incident.channel_id, done["summary"])
-            _mark(deps, report, "pinned")
-        except Undelivered as e:
-            report.problems.append(e.problem())
+        steps["pinned"] = lambda: messenger.pin(incident.channel_id, done["summary"])
     if not done.get("topic"):
-        try:
-            _mark(deps, report, "topic", messenger.set_topic(incident.channel_id, incident, deps.langs))
-        except Undelivered as e:
-            report.problems.append(e.problem())
-    announced = dict(done.get("announced") or {})
-    for target in deps.settings.announce:
-        if target.channel in announced:
-            continue
-        langs = [deps.catalogs.lang(c) for c in deps.settings.announce_languages(target)]
-        notice = Announcement(incident, _entries(deps, incident_id), langs, deps.langs)
-        try:
-            ts = messenger.publish(target.channel, notice, resumed=resumed,
-                                   key=post_key(incident, "announcement", target.channel))
-        except Undelivered as e:
-            code = "announce_not_in_channel" if e.code in ("not_in_channel", "channel_not_found") else "slack_refused"
-            report.problems.append((code, {"channel": f"<#{target.channel}>", "method": e.method, "code": e.code}))
-            continue
-        with deps.db.session() as s:
-            store.add_post(session=s, incident_id=incident_id, kind="announcement", channel_id=target.channel, ts=ts,
-                           languages=tuple(l.code for l in langs), shown=messenger.shown(notice))
-        announced[target.channel] = ts
-        _mark(deps, report, "announced", announced)
+        steps["topic"] = lambda: messenger.set_topic(incident.channel_id, incident, deps.langs)
     if announced and not done.get("bookmark"):
-        channel, ts = next(iter(announced.items()))
+        steps["link"] = lambda: messenger.link(*next(iter(announced.items())))
+    finished = dict(zip(steps, messenger.at_once(list(steps.values()))))
+    for step, value in finished.items():
+        if isinstance(value, Undelivered):
+            report.problems.append(value.problem())
+        elif step == "invited":
+            report.problems += value
+            if not any(code == "slack_refused" for code, _ in value):  # else invite again on the next run
+                _mark(deps, report, "invited")
+        elif step != "link":
+            _mark(deps, report, step, value if step == "topic" else True)
+    link = finished.get("link")
+    if isinstance(link, str):
         try:
-            messenger.bookmark(incident.channel_id, across(deps.langs, lambda l: l._(BOOKMARK)),
-                               messenger.link(channel, ts), resumed=resumed is not None)
+            messenger.bookmark(incident.channel_id, across(deps.langs, lambda l: l._(BOOKMARK)), link,
+                               resumed=resumed is not None)
             _mark(deps, report, "bookmark")
         except Undelivered as e:
             report.problems.append(e.problem())

@@ -12,12 +12,12 @@ from __future__ import annotations
 import hashlib
 import itertools
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from enum import Enum
 
 from bot.core.model import Incident
-from bot.flows.ports import Invited, Notice, Plain, Room, Undelivered
+from bot.flows.ports import Batches, Invited, Notice, Plain, Room, Undelivered, attempt
 from bot.i18n import Lang
 
 BOT = "UBOT"
@@ -61,12 +61,13 @@ def _plain(value):
     return value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
 
 
-class MemoryMessenger:
+class MemoryMessenger(Batches):
     def __init__(self, people: dict[str, str | None] | None = None, groups: dict[str, list[str]] | None = None):
         self.people = dict(people or {})  # user id -> language code
         self.groups = dict(groups or {})
         self.rooms: dict[str, MemoryRoom] = {}
         self.calls: list[str] = []
+        self.rounds = 0  # batches handed over (`at_once`)
         self._failures: dict[str, list[str]] = {}
         self._ids = itertools.count(1)
         self._ts = itertools.count(1)
@@ -182,6 +183,11 @@ class MemoryMessenger:
                 posted.notice, posted.revisions = notice, posted.revisions + 1
                 return
         raise Undelivered("message_not_found", "revise")
+
+    def at_once(self, calls: Sequence[Callable[[], object]]) -> list:
+        """One after another, in order: batches count as one round each (`rounds`)."""
+        self.rounds += 1
+        return [attempt(call) for call in calls]
 
     def shown(self, notice: Notice) -> str:
         return hashlib.sha256(repr(_plain(notice)).encode()).hexdigest()[:40]

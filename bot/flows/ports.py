@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from bot.core.dora import Clock as DoraClock
 from bot.core.model import Entry, Incident, Status, Texts
@@ -93,6 +93,50 @@ class Plain:
 Notice = Summary | Announcement | StatusUpdate | KeyMoment | Plain
 
 
+@dataclass(frozen=True)
+class Post:
+    """One notice to publish; the posts of one batch do not depend on each other."""
+    room: str
+    notice: Notice
+    thread: str | None = None
+    broadcast: bool = False
+    key: str | None = None  # what the post is (bot.core.idempotency.post_key)
+    resumed: float | None = None  # see `Messenger.publish`
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One notice to revise in place."""
+    room: str
+    ts: str
+    notice: Notice
+
+
+T = TypeVar("T")
+
+
+def attempt(call: Callable[[], T]) -> T | Undelivered:
+    """One call of a batch: its result, or the `Undelivered` it raised (the others go on)."""
+    try:
+        return call()
+    except Undelivered as e:
+        return e
+
+
+class Batches:
+    """`publish_all` and `revise_all` for any messenger, on top of its `at_once`."""
+
+    def publish_all(self, posts: Sequence[Post]) -> list[str | Undelivered]:
+        return self.at_once([lambda p=p: self.publish(p.room, p.notice, thread=p.thread, broadcast=p.broadcast,  # type: ignore[attr-defined]
+                                                      key=p.key, resumed=p.resumed) for p in posts])
+
+    def revise_all(self, edits: Sequence[Edit]) -> list[None | Undelivered]:
+        return self.at_once([lambda e=e: self.revise(e.room, e.ts, e.notice) for e in edits])  # type: ignore[attr-defined]
+
+    def at_once(self, calls: Sequence[Callable[[], T]]) -> list[T | Undelivered]:
+        raise NotImplementedError
+
+
 @dataclass
 class Room:
     id: str
@@ -132,6 +176,14 @@ class Messenger(Protocol):
     def shown(self, notice: Notice) -> str: ...
     def pin(self, room: str, ts: str) -> None: ...
     def link(self, room: str, ts: str) -> str: ...
+
+    # Batches: calls that do not depend on each other, which the adapter may carry out side by side
+    # (Slack: a small pool, within Slack's rate limits). One result per item, in order: its value or
+    # the `Undelivered` it met; a failure never stops the other items. Use cases hand over a whole
+    # batch where the order between its items does not matter to the people reading.
+    def publish_all(self, posts: Sequence[Post]) -> list[str | Undelivered]: ...
+    def revise_all(self, edits: Sequence[Edit]) -> list[None | Undelivered]: ...
+    def at_once(self, calls: Sequence[Callable[[], T]]) -> list[T | Undelivered]: ...
 
     # Documents ------------------------------------------------------------------------------
     def attach(self, room: str, filename: str, content: str, title: str) -> None: ...

@@ -60,23 +60,29 @@ def _refresh(deps: Deps, state: changes.State, *, topic: bool) -> tuple[list[Cal
     writes: list[Callable] = []
     incident, entries, incident_id = state.incident, state.window, state.incident.id
     messenger = deps.messenger
+    stale = []  # (post, its notice, what it will show)
     for post in state.posts:
         if post.kind == "summary":
             notice = Summary(incident, entries, deps.langs, dora=dora_flow.clock(deps, incident_id))
         else:
             notice = Announcement(incident, entries, deps.langs_of(post), deps.langs)
         shown = messenger.shown(notice)
-        if post.shown == shown:
+        if post.shown != shown:
+            stale.append((post, notice, shown))
+    # The edits and the topic at once: none depends on another.
+    calls: list = [lambda p=post, n=notice: messenger.revise(p.channel_id, p.ts, n) for post, notice, _ in stale]
+    retopic = topic and incident.channel_id and messenger.topic_of(incident, deps.langs) != state.topic
+    if retopic:
+        calls.append(lambda: messenger.set_topic(incident.channel_id, incident, deps.langs))
+    results = messenger.at_once(calls)
+    for (post, _, shown), result in zip(stale, results):
+        if isinstance(result, Undelivered):
+            problems.append(result.problem())
             continue
-        try:
-            messenger.revise(post.channel_id, post.ts, notice)
-            writes.append(partial(store.set_shown, post_id=post.id, shown=shown))
-        except Undelivered as e:
-            problems.append(e.problem())
-    if topic and incident.channel_id and messenger.topic_of(incident, deps.langs) != state.topic:
-        try:
-            new_topic = messenger.set_topic(incident.channel_id, incident, deps.langs)
-            writes.append(partial(store.mark_setup, incident_id=incident_id, step="topic", value=new_topic))
-        except Undelivered as e:
-            problems.append(e.problem())
+        writes.append(partial(store.set_shown, post_id=post.id, shown=shown))
+    if retopic:
+        if isinstance(results[-1], Undelivered):
+            problems.append(results[-1].problem())
+        else:
+            writes.append(partial(store.mark_setup, incident_id=incident_id, step="topic", value=results[-1]))
     return writes, problems

@@ -13,7 +13,7 @@ from bot.core.commands import FIELDS, parse_priority
 from bot.core.model import Action, Entry, Incident, Role, Status, Texts
 from bot.flows import sync
 from bot.flows.deps import Deps, UserError
-from bot.flows.ports import Problem, StatusUpdate, Undelivered
+from bot.flows.ports import Edit, Post, Problem, StatusUpdate, Undelivered
 from bot.i18n.vocabulary import parse_responsibility
 from bot.render.header import header_line
 from bot.store import changes
@@ -39,7 +39,19 @@ def _refused(e: lifecycle.TransitionRefused, incident: Incident) -> UserError:
 
 def post_update(deps: Deps, incident_id: int, *, user: str, status: Status, texts: Texts,
                 reopen_at: datetime | None = None) -> Outcome:
-    """Record a status update (or a reopen when `reopen_at` is given), then post it everywhere."""
+    """Record a status update (or a reopen when `reopen_at` is given), then post it everywhere.
+
+    In this process, one update of an incident at a time until posted: the channels' posts go out
+    side by side, and an update is never shown before the one it follows."""
+    with deps.incident_lock(incident_id):
+        out, state, writes = _record_and_post(deps, incident_id, user=user, status=status, texts=texts,
+                                              reopen_at=reopen_at)
+    out.problems += sync.refresh(deps, incident_id, state=state, writes=writes)
+    return out
+
+
+def _record_and_post(deps: Deps, incident_id: int, *, user: str, status: Status, texts: Texts,
+                     reopen_at: datetime | None) -> tuple[Outcome, changes.State, list]:
     now = deps.now()
 
     def change(incident: Incident, window: list[Entry]) -> transitions.Transition:
@@ -58,8 +70,7 @@ def post_update(deps: Deps, incident_id: int, *, user: str, status: Status, text
     writes: list = []
     out.problems += _post_everywhere(deps, incident, applied.state.window, entry.id, status, texts, broadcast=changed,
                                      out=out, state=applied.state, writes=writes)
-    out.problems += sync.refresh(deps, incident_id, state=applied.state, writes=writes)
-    return out
+    return out, applied.state, writes
 
 
 def _post_everywhere(deps: Deps, incident: Incident, entries: list[Entry], entry_id: int, status: Status,
@@ -79,17 +90,19 @@ def _post_everywhere(deps: Deps, incident: Incident, entries: list[Entry], entry
         targets.append((a.channel_id, a.ts, langs))
     if out is not None:
         out.channels = len(targets)
+    posts = []
     for channel, thread, langs in targets:
         head = header if thread is None else header_line(incident, entries, langs)
         notice = StatusUpdate(incident, status, texts, langs, deps.langs, header=head)
-        try:
-            ts = deps.messenger.publish(channel, notice, thread=thread, broadcast=broadcast,
-                                        key=post_key(incident, "update", channel, entry_id))
-        except Undelivered as e:
-            problems.append(e.problem())
+        posts.append(Post(channel, notice, thread=thread, broadcast=broadcast,
+                          key=post_key(incident, "update", channel, entry_id)))
+    # Every channel at once: no post depends on another (each thread's announcement is there).
+    for post, ts in zip(posts, deps.messenger.publish_all(posts)):
+        if isinstance(ts, Undelivered):
+            problems.append(ts.problem())
             continue
-        writes.append(partial(store.add_post, incident_id=incident.id, kind="update", channel_id=channel, ts=ts,
-                              languages=tuple(l.code for l in langs), entry_id=entry_id))
+        writes.append(partial(store.add_post, incident_id=incident.id, kind="update", channel_id=post.room, ts=ts,
+                              languages=tuple(l.code for l in post.notice.langs), entry_id=entry_id))
         if out is not None:
             out.posted += 1
     return problems
@@ -123,13 +136,10 @@ def add_translations(deps: Deps, incident_id: int, entry_id: int, texts: Texts) 
         posts = store.posts(session=s, incident_id=incident_id, entry_id=entry_id)
         status = Status(row.data.get("to", incident.status.value))
     out = Outcome(incident, entry_id, missing=[c for c in deps.settings.languages if not merged.get(c, "").strip()])
-    for post in posts:
-        langs = deps.langs_of(post)
-        notice = StatusUpdate(incident, status, merged, langs, deps.langs, header=header_line(incident, entries, langs))
-        try:
-            deps.messenger.revise(post.channel_id, post.ts, notice)
-        except Undelivered as e:
-            out.problems.append(e.problem())
+    edits = [Edit(post.channel_id, post.ts, StatusUpdate(incident, status, merged, deps.langs_of(post), deps.langs,
+                                                          header=header_line(incident, entries, deps.langs_of(post))))
+             for post in posts]
+    out.problems += [e.problem() for e in deps.messenger.revise_all(edits) if isinstance(e, Undelivered)]
     return out
 
 

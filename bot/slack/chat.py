@@ -23,6 +23,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from bot import metrics
 from bot.flows.ports import Undelivered
 from bot.slack.client import ConnectionErrorRetry, Sleep
+from bot.slack.limits import Limiter
 
 log = logging.getLogger("cellule.chat")
 
@@ -70,10 +71,12 @@ class RefusedConnectionRetryHandler(ConnectionErrorRetry):
 
 
 class Chat:
-    def __init__(self, client: WebClient, sleep: Sleep = time.sleep):
-        """`sleep` waits between the tries of a post (tests pass one that records and returns)."""
+    def __init__(self, client: WebClient, sleep: Sleep = time.sleep, *, limiter: Limiter | None = None):
+        """`sleep` waits between the tries of a post (tests pass one that records and returns);
+        `limiter` keeps calls within Slack's rate limits (the composition root passes one)."""
         self.client = client
         self._sleep = sleep
+        self.limiter = limiter
         # Look-ups that only choose the reply's language must never hold a form's trigger_id
         # (3 s) hostage: short timeout, no retries; on failure the first language is used.
         self._quick = WebClient(token=client.token, base_url=client.base_url, timeout=LOCALE_TIMEOUT,
@@ -105,6 +108,12 @@ class Chat:
     def _api(self, method: str, quick: bool = False, once: bool = False, **body) -> dict:
         with self._lock:
             self.calls[method] += 1
+        if self.limiter is None or quick:  # a look-up that picks a reply's language never waits
+            return self._send(method, quick, once, body)
+        with self.limiter.slot(method, (body.get("json") or body.get("data") or {}).get("channel")):
+            return self._send(method, quick, once, body)
+
+    def _send(self, method: str, quick: bool, once: bool, body: dict) -> dict:
         try:
             client = self._quick if quick else self._once if once else self.client
             data = client.api_call(method, **body).data

@@ -19,6 +19,7 @@ from bot import cli, runtime
 from bot.config import Settings
 from bot.emulator import SlackEmulator
 from bot.emulator.server import Server
+from bot.slack.limits import Limiter
 
 
 class TrackingExecutor(ThreadPoolExecutor):
@@ -113,15 +114,20 @@ def env_for(emu: SlackEmulator, database_url: str, **extra: str) -> dict[str, st
 
 class Bot:
     def __init__(self, emu: SlackEmulator, database_url: str, clock: Clock | None = None,
-                 sleeper: Sleeper | None = None, **env: str):
+                 sleeper: Sleeper | None = None, *, limiter: Limiter | None = None, slack_width: int | None = None,
+                 **env: str):
+        """`limiter`: the bot's rate limiter; by default one whose waits are recorded in `waits`,
+        not slept (the emulator does not enforce Slack's limits unless a test asks it to)."""
         self.emu = emu
         self.clock = clock or Clock()
         self.sleeper = sleeper or Sleeper()
         self.settings = Settings.from_env(env_for(emu, database_url, **env))  # database_url is migrated
         self.executor = TrackingExecutor()  # Bolt's listeners
         self.work_executor = TrackingExecutor()  # what they hand over after acknowledging, as in production
+        self.waits: list[float] = []
         self.rt = runtime.build(self.settings, clock=self.clock, sleep=self.sleeper, executor=self.executor,
-                                work_executor=self.work_executor)
+                                work_executor=self.work_executor, limiter=limiter or Limiter(sleep=self.waits.append),
+                                slack_width=slack_width)
         self.server = Server(self.rt.wsgi(), "127.0.0.1", 0)
         self.url = f"http://127.0.0.1:{self.server.port}/slack/events"
         emu.bot_url = self.url
