@@ -9,6 +9,7 @@ from pathlib import Path
 from .blockkit import check_blocks
 from .driver import Driver
 from .faults import Fault, Faults
+from .limits import RateLimits
 from .server import Server, make_wsgi_app
 from .spec import COMMON_ERRORS, load_specs
 from .state import Channel, State, User
@@ -26,6 +27,7 @@ class SlackEmulator(Driver):
         self.state = State(clock)
         self.specs = load_specs(spec_dir)
         self.faults = Faults()
+        self.limits: RateLimits | None = None  # Slack's rate limits, when a test enforces them
         self.calls: list = []
         self.violations: list[str] = []
         self.team_id = "T0CELLULE"
@@ -43,7 +45,8 @@ class SlackEmulator(Driver):
 
     # -- server -------------------------------------------------------------------------------
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        self._server = Server(self.wsgi_app, host, port)
+        # Enough threads for a bot that sends a batch of calls at once.
+        self._server = Server(self.wsgi_app, host, port, threads=24)
         self._base_url = f"http://{host}:{self._server.port}/"
         return self._base_url
 
@@ -116,6 +119,23 @@ class SlackEmulator(Driver):
 
     def release(self) -> None:
         self.faults.release()
+
+    def enforce_limits(self, clock=time.monotonic) -> RateLimits:
+        """From now on, answer 429 to calls over Slack's rate limits (per method tier, and one post
+        per second per channel), on `clock`. `limits.limited` lists the calls refused."""
+        self.limits = RateLimits(clock)
+        return self.limits
+
+    def round_trips(self, calls=None) -> int:
+        """The depth of the call graph: the longest chain of calls, each sent after the one before
+        was answered. Calls that overlap in time count once; with a fixed delay per call, this is
+        how many round trips the caller waited."""
+        with self.state.lock:
+            calls = sorted(self.calls if calls is None else calls, key=lambda c: c.started)
+        depth: list[int] = []
+        for i, call in enumerate(calls):
+            depth.append(1 + max((depth[j] for j in range(i) if calls[j].ended <= call.started), default=0))
+        return max(depth, default=0)
 
     # -- recording ----------------------------------------------------------------------------
     def violation(self, text: str) -> None:

@@ -45,6 +45,7 @@ class MethodSpec:
     properties: frozenset[str]
     errors: frozenset[str]
     json_input: bool
+    tier: str | None = None  # rate limit tier: t1..t4, t5 = special
 
     def allows_error(self, error: str) -> bool:
         return (error in self.errors or error in COMMON_ERRORS
@@ -74,5 +75,6 @@ def load_specs(spec_dir: Path | None = None) -> dict[str, MethodSpec]:
             properties=frozenset(args.get("properties") or ()),
             errors=frozenset(data.get("errors") or ()),
             json_input=bool(data.get("json_input_supported")),
+            tier=data.get("rate_limits"),
         )
     return specs

@@ -17,6 +17,13 @@ class Call:
     args: dict
     response: dict
     status: int
+    started: float = 0.0  # time.monotonic() when the request came in and when it was answered
+    ended: float = 0.0
+
+
+def _channel(args: dict) -> str | None:
+    channel = args.get("channel")
+    return channel if isinstance(channel, str) else None
 
 
 def _token(args: dict, authorization: str, is_json: bool) -> str | None:
@@ -29,10 +36,11 @@ def _token(args: dict, authorization: str, is_json: bool) -> str | None:
 def handle_api(emu, method: str, args: dict, *, authorization: str = "",
                is_json: bool = False) -> tuple[int, dict, dict]:
     """Answer one Web API call: (HTTP status, extra headers, JSON body)."""
+    started = time.monotonic()
     status, headers, body = _answer(emu, method, args, authorization, is_json)
     recorded = {k: v for k, v in args.items() if k != "token"}
     with emu.state.lock:
-        emu.calls.append(Call(method, recorded, body, status))
+        emu.calls.append(Call(method, recorded, body, status, started, time.monotonic()))
     return status, headers, body
 
 
@@ -52,6 +60,10 @@ def _answer(emu, method, args, authorization, is_json):
         emu.violation(f"{method}: {'; '.join(exc.messages)}")
         return 200, {}, SlackError("invalid_arguments", messages=exc.messages).body()
     emu.faults.wait(method)
+    if emu.limits is not None:
+        retry_after = emu.limits.check(method, spec.tier, _channel(args))
+        if retry_after is not None:
+            return 429, {"Retry-After": str(retry_after)}, {"ok": False, "error": "ratelimited"}
     fault = emu.faults.take(method)
     if fault is not None and fault.kind == "lost_answer":
         _answer_body(emu, method, spec, handler, args)

@@ -62,9 +62,10 @@ def _room(channel: dict) -> Room:
                 created=float(channel.get("created") or 0), creator=channel.get("creator"))
 
 
-# Calls of one batch at once, at most: Slack answers each in a round trip, the limiter in `Chat`
+# Calls at once, at most (a declare or update with up to 15 stakeholder channels goes out in one
+# round): Slack answers each in a round trip, the limiter in `Chat`
 # keeps them within its rate limits. Shared by every batch of the process.
-WIDTH = 8
+WIDTH = 16
 
 
 class SlackMessenger(Batches):

@@ -1,0 +1,96 @@
+"""Seconds count (issue 17): a declare is ready in at most 4 Slack round trips and an update is in
+every channel in at most 2, whatever the number of stakeholder channels; and what people see comes
+in the same order as when every call went one after another.
+
+Round trips are the depth of the call graph the emulator saw (`SlackEmulator.round_trips`), each
+call held for a fixed delay so that calls sent together overlap: no timing is asserted.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.harness import Bot
+
+LATENCY = 0.1  # seconds per Web API call: calls sent together overlap even on a busy machine
+TITLE = "declare P2 FR Panne {n} EN Outage {n}"
+UPDATE = "update {status} FR Mise à jour no{n}. EN Update no{n}."
+
+
+def stakeholders(emu, count: int) -> str:
+    """ANNOUNCE_CHANNELS with `count` stakeholder channels, every other one French."""
+    everyone = (emu.bot_user_id, "UFR", "UEN", "USTAKE")
+    ids = [emu.add_channel(f"stakeholders-{i}", id=f"CSTAKE{i}", members=everyone) for i in range(count)]
+    return ",".join(f"{'fr' if i % 2 == 0 else 'en'}:{c}" for i, c in enumerate(ids))
+
+
+def measured(bot: Bot, count: int) -> tuple[int, int]:
+    """(round trips of a declare, of a status update), caches warm (a first incident declared and
+    updated: the bot knows who it is, the crisis unit and both people's languages)."""
+    emu = bot.emu
+    bot.command("UFR", TITLE.format(n=0))
+    bot.command("UEN", UPDATE.format(status="identified", n=0), channel=bot.incident_channel())
+    emu.delay("*", LATENCY)
+    emu.reset_calls()
+    bot.command("UFR", TITLE.format(n=1))
+    declare = emu.round_trips()
+    assert emu.count("chat.postMessage") == 1 + count and emu.count("bookmarks.add") == 1
+    crisis = bot.incident_channel()
+    emu.reset_calls()
+    bot.command("UEN", UPDATE.format(status="identified", n=1), channel=crisis)
+    update = emu.round_trips()
+    assert emu.count("chat.postMessage") == 1 + count and emu.count("chat.update") == 1 + count
+    return declare, update
+
+
+@pytest.mark.parametrize("count", [1, 3, 10])
+def test_a_declare_takes_4_round_trips_and_an_update_2_whatever_the_channels(emulator, database_url, count):
+    bot = Bot(emulator, database_url, ANNOUNCE_CHANNELS=stakeholders(emulator, count))
+    try:
+        declare, update = measured(bot, count)
+    finally:
+        bot.close()
+    assert declare <= 4 and update <= 2, (declare, update)
+
+
+def test_one_after_another_the_same_calls_take_a_round_trip_each(emulator, database_url):
+    """The switch the benchmark's "before" uses: a batch of width 1 is sequential (and the test above
+    can fail: these are the figures it would see)."""
+    bot = Bot(emulator, database_url, ANNOUNCE_CHANNELS=stakeholders(emulator, 3), slack_width=1)
+    try:
+        declare, update = measured(bot, 3)
+    finally:
+        bot.close()
+    # create, summary, 3 announcements, invite, pin, topic, permalink, bookmark; 4 posts, 4 edits, topic
+    assert (declare, update) == (10, 9)
+
+
+@pytest.mark.parametrize("slow", ["*", "chat.postMessage", "conversations.invite", "pins.add"])
+def test_people_see_the_same_order_with_slack_slow(emulator, database_url, slow):
+    """The summary is the crisis channel's first message (topic and joins after it), every update
+    comes after the one it follows in every channel, however slow some calls are."""
+    emu = emulator
+    bot = Bot(emu, database_url)
+    try:
+        emu.delay(slow, 0.1)
+        bot.command("UFR", TITLE.format(n=1))
+        crisis = bot.incident_channel()
+        messages = emu.messages(crisis)
+        assert messages[0].get("bot_id") and not messages[0].get("subtype")  # the summary
+        assert [m["ts"] for m in emu.pins(crisis)] == [messages[0]["ts"]]
+        assert [m.get("subtype") for m in messages[1:]] == ["channel_topic"]
+        announcements = {c: emu.messages(c)[0] for c in ("CINCFR", "CINCEN")}
+        assert [b["link"] for b in emu.bookmarks(crisis)] == [emu.permalink("CINCFR", announcements["CINCFR"])]
+        # Two updates sent one right after the other, before the first is out.
+        for n, status in enumerate(["identified", "monitoring"], 1):
+            emu.slash_command("UEN", crisis, UPDATE.format(status=status, n=n))
+        bot.settle()
+        shown = [str(m.get("blocks")) for m in bot.posts(crisis)[1:]]
+        first = 0 if "no1." in shown[0] else 1  # recorded in this order: shown in it everywhere
+        order = ["no1.", "no2."][first], ["no1.", "no2."][1 - first]
+        assert [o in s for o, s in zip(order, shown)] == [True, True]
+        for channel, announcement in announcements.items():
+            thread = [str(m.get("blocks")) for m in emu.replies(channel, announcement["ts"])]
+            assert len(thread) == 2 and order[0] in thread[0] and order[1] in thread[1]
+    finally:
+        bot.close()
