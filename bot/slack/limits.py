@@ -24,7 +24,7 @@ PER_TIER = {"t1": 1, "t2": 20, "t3": 50, "t4": 100}
 # them by tests/slack/test_limits.py). t5 is "special": no per-method limit we know of.
 TIERS = {
     "auth.test": "t5", "bookmarks.add": "t2", "bookmarks.list": "t3", "canvases.edit": "t3",
-    "chat.delete": "t3", "chat.getPermalink": "t5", "chat.postEphemeral": "t5", "chat.postMessage": "t5",
+    "chat.delete": "t3", "chat.getPermalink": "t5", "chat.postEphemeral": "t4", "chat.postMessage": "t5",
     "chat.update": "t3", "conversations.canvases.create": "t2", "conversations.create": "t2",
     "conversations.history": "t3", "conversations.info": "t3", "conversations.invite": "t3",
     "conversations.replies": "t3", "conversations.setTopic": "t2", "files.completeUploadExternal": "t4",

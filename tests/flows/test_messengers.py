@@ -12,7 +12,7 @@ import pytest
 
 from bot.core.model import Incident, Priority, Status
 from bot.flows.memory import BOT, MemoryMessenger
-from bot.flows.ports import Plain, StatusUpdate, Summary, Undelivered
+from bot.flows.ports import Edit, Plain, Post, StatusUpdate, Summary, Undelivered
 from bot.i18n import Catalogs
 from bot.slack.chat import Chat
 from bot.slack.messenger import SlackMessenger
@@ -97,3 +97,20 @@ def test_posting_where_the_bot_is_not_fails_as_one_typed_value(side):
         side.m.publish("CNOWHERE", Plain("hello"))
     assert refused.value.code == "channel_not_found"
     assert refused.value.problem() == ("slack_refused", {"method": refused.value.method, "code": "channel_not_found"})
+
+
+def test_a_batch_gives_one_result_per_item_and_a_failure_stops_no_other(side):
+    rooms = [side.m.open_room(f"tsr-1-batch-{n}", private=False).id for n in range(3)]
+    posts = [Post(rooms[0], Summary(INCIDENT, [], LANGS)), Post("CNOWHERE", Plain("lost")),
+             Post(rooms[1], Plain("second")), Post(rooms[2], Plain("third"), thread="1.000001")]
+    results = side.m.publish_all(posts)
+    assert isinstance(results[0], str) and isinstance(results[2], str)
+    assert isinstance(results[1], Undelivered) and results[1].code == "channel_not_found"
+    assert isinstance(results[3], Undelivered)  # no such thread
+    assert [len(side.posts(r)) for r in rooms] == [1, 1, 0]
+    edits = side.m.revise_all([Edit(rooms[0], results[0], Summary(INCIDENT, [], LANGS)),
+                               Edit(rooms[1], "1.000001", Plain("nothing there"))])
+    assert edits[0] is None and isinstance(edits[1], Undelivered)
+    both = side.m.at_once([lambda: side.m.link(rooms[0], results[0]), lambda: side.m.pin(rooms[1], results[2])])
+    assert isinstance(both[0], str) and both[1] is None
+    assert side.m.at_once([]) == []

@@ -80,6 +80,20 @@ def test_a_refused_announcement_is_reported_and_try_again_finishes_only_what_is_
     assert len(m.posted(fr_room)) == 1 and len(m.posted(all_room)) == 1
 
 
+def test_a_room_that_refuses_stops_no_other_and_is_reported_once(world):
+    deps, m, _clock, fr_room, all_room = world
+    m.rooms[fr_room].members.discard("UBOT")
+    incident, _, report = _declare(deps)
+    assert [code for code, _ in report.problems] == ["announce_not_in_channel"]
+    assert len(m.posted(all_room)) == 1 and len(m.posted(report.incident.channel_id)) == 1
+    room = m.rooms[report.incident.channel_id]
+    assert room.bookmarks[0][1].startswith(f"memory://{all_room}/")  # to the announcement that went out
+    m.fail("publish", "internal_error")  # the first post of the update: the crisis room's
+    out = updates.post_update(deps, incident.id, user="UFR", status=Status.IDENTIFIED, texts={"fr": "Vu", "en": "Seen"})
+    assert (out.channels, out.posted) == (2, 1) and out.problems == [("slack_refused", {"method": "publish", "code": "internal_error"})]
+    assert m.posted(all_room)[-1].thread == m.posted(all_room)[0].ts
+
+
 def test_a_declare_stopped_by_slack_is_finished_at_start(world):
     deps, m, *_ = world
     m.fail("pin", "internal_error")
