@@ -1,6 +1,7 @@
 """The Web API dispatcher: auth, spec check, fault injection, handler, recording."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from . import api_chat, api_conversations, api_files, api_items, api_views
