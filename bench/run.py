@@ -1,4 +1,4 @@
-"""Cellule benchmarks (issue 7): five figures, each against a baseline measured in the same run.
+"""Cellule benchmarks (issues 7, 17): seven figures, each against a baseline measured in the same run.
 
     .venv/bin/python bench/run.py            # full run (about 1-2 minutes on 2 cores)
     .venv/bin/python bench/run.py --quick    # smoke version (about 20 s)
@@ -22,16 +22,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo, for `bench` and `tests`
 
-from bench import ingest, latency, latency_processes, postmortem  # noqa: E402
+from bench import ingest, latency, latency_processes, postmortem, rounds  # noqa: E402
 from bench.workspace import postgres_url  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ANNOUNCE_CHANNELS = 2  # tests.e2e.harness.env_for: fr:CINCFR, en:CINCEN
 
-FULL = {"commands": 300, "batch": 10, "events": 3000, "threads": 4, "entries": 10_000, "repeat": 5}
-QUICK = {"commands": 20, "batch": 10, "events": 300, "threads": 4, "entries": 2_000, "repeat": 2}
+FULL = {"commands": 300, "batch": 10, "events": 3000, "threads": 4, "entries": 10_000, "repeat": 5, "latency": 0.2}
+QUICK = {"commands": 20, "batch": 10, "events": 300, "threads": 4, "entries": 2_000, "repeat": 2, "latency": 0.1}
 # Figures from so few samples mean nothing: this only shows that every part of the benchmark still runs.
-SMOKE = {"commands": 5, "batch": 5, "events": 40, "threads": 2, "entries": 200, "repeat": 1}
+SMOKE = {"commands": 5, "batch": 5, "events": 40, "threads": 2, "entries": 200, "repeat": 1, "latency": 0.05}
+GOALS = {"declare": 4, "update": 2}  # Slack round trips (issue 17)
 
 
 def machine() -> dict:
@@ -90,6 +91,25 @@ def rows(r: dict) -> list[tuple[str, str, str, str, str, str]]:
     out.append(("5. RSS after load (peak)", f"{bot_mem['VmRSS'] / 1024:.0f} MB ({bot_mem['VmHWM'] / 1024:.0f})",
                 f"{min_mem['VmRSS'] / 1024:.0f} MB ({min_mem['VmHWM'] / 1024:.0f})",
                 f"{bot_mem['VmRSS'] / min_mem['VmRSS']:.2f}×", "< 150 MB", _yes(bot_mem["VmRSS"] < 150 * 1024)))
+    out += round_trip_rows(r["rounds"])
+    return out
+
+
+def round_trip_rows(f: dict) -> list[tuple[str, str, str, str, str, str]]:
+    out = []
+    for kind in ("declare", "update"):
+        for count, modes in f["round_trips"].items():
+            after, before = modes["after"][kind], modes["before"][kind]
+            out.append((f"6. Slack round trips of a {kind}, {count} stakeholder channel{'s' if count != '1' else ''}"
+                        f" ({after['calls']} calls, {f['latency_s'] * 1000:.0f} ms each)",
+                        f"{after['round_trips']} (wall {after['wall_round_trips']:.1f})",
+                        f"{before['round_trips']} (wall {before['wall_round_trips']:.1f}, one after another)",
+                        f"{after['round_trips'] / before['round_trips']:.2f}×", f"≤ {GOALS[kind]}",
+                        _yes(after["round_trips"] <= GOALS[kind])))
+    b = f["burst"]
+    out.append((f"7. 429s in a burst ({b['after']['incidents']} declares, then 50 updates; Slack's limits enforced)",
+                f"{b['after']['rate_limited']} ({b['after']['virtual_seconds']:.0f} s of Slack time)",
+                f"{b['before']['rate_limited']} (no limiter; first tries)", "—", "0", _yes(b["after"]["rate_limited"] == 0)))
     return out
 
 
@@ -132,11 +152,15 @@ def main(argv: list[str] | None = None) -> int:
         r["ingest"] = ingest.run(tmp, size["events"], size["threads"], pg)
         print("3: postmortem compile…", file=sys.stderr)
         r["postmortem"] = postmortem.run(tmp, size["entries"], size["repeat"], pg)
+        print("6, 7: Slack round trips of a declare and an update, a burst's 429s…", file=sys.stderr)
+        r["rounds"] = rounds.run(tmp, size["latency"])
     r["seconds"] = time.monotonic() - started
     r["machine"]["loadavg_after"] = os.getloadavg()[0]  # other work on the machine skews every figure
     r["human_floor"] = human_floor()
     violations = (r["latency"]["api_calls"]["violations"] + r["latency_processes"]["violations"]
-                  + [v for f in r["ingest"].values() for v in f["violations"]])
+                  + [v for f in r["ingest"].values() for v in f["violations"]]
+                  + [v for modes in r["rounds"]["round_trips"].values() for m in modes.values() for v in m["violations"]]
+                  + [v for m in r["rounds"]["burst"].values() for v in m["violations"]])
     r["emulator_violations"] = violations
     args.out.write_text(json.dumps(r, indent=2, ensure_ascii=False) + "\n")
     print(table(r))

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
 from tests.e2e.harness import Bot
 from tests.e2e.virtual_time import VirtualTime
 
@@ -14,12 +16,19 @@ INCIDENTS = 20
 UPDATES = 50
 
 
-def burst(emu, database_url) -> tuple[Bot, VirtualTime, list[str]]:
-    """Declare INCIDENTS, then UPDATES spread over them (the first round changes the status)."""
+def burst(emu, database_url, *, client_limits: bool = True, **bot_options) -> tuple[Bot, VirtualTime, list[str]]:
+    """Declare INCIDENTS, then UPDATES spread over them (the first round changes the status).
+
+    `client_limits=False` is the bot before issue 17 (for the benchmark): no limiter of its own, and
+    no retry after a 429 either, so the emulator's count is of first tries."""
     vt = VirtualTime()
     limits = emu.enforce_limits(vt)
-    bot = Bot(emu, database_url, sleep=vt.sleep, monotonic=vt)
+    bot = Bot(emu, database_url, sleep=vt.sleep, monotonic=vt, **bot_options)
     vt.limiter = bot.rt.chat.limiter
+    if not client_limits:
+        bot.rt.chat.limiter = None
+        for client in bot.rt.chat.clients:
+            client.retry_handlers = [h for h in client.retry_handlers if not isinstance(h, RateLimitErrorRetryHandler)]
     try:
         for n in range(INCIDENTS):
             emu.slash_command("UFR", "COPS", f"declare P2 FR Panne du service {n} EN Service {n} down")
