@@ -18,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench.workspace import database, emulator
+from bot.store.migrate import upgrade
 from tests.e2e.harness import Bot
 from tests.e2e.test_burst import burst
 from tests.e2e.test_rounds import measured, stakeholders
@@ -36,6 +37,7 @@ def round_trips(tmp: Path, latency: float, counts=(1, 3, 10)) -> dict:
             emu = emulator()
             try:
                 with database("sqlite", tmp, f"rounds-{count}-{mode}") as url:
+                    upgrade(url)
                     bot = Bot(emu, url, ANNOUNCE_CHANNELS=stakeholders(emu, count), slack_width=width)
                     try:
                         declare, update = measured(bot, count, latency)
@@ -57,6 +59,7 @@ def bursts(tmp: Path) -> dict:
         emu = emulator()
         try:
             with database("sqlite", tmp, f"burst-{mode}") as url:
+                upgrade(url)
                 bot, vt, crises = burst(emu, url, client_limits=mode == "after", slack_width=width)
                 try:
                     out[mode] = {"rate_limited": len(emu.limits.limited),

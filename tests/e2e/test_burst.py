@@ -9,6 +9,7 @@ from collections import Counter
 
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from bot.slack.limits import Limiter
 from tests.e2e.harness import Bot
 from tests.e2e.virtual_time import VirtualTime
 
@@ -23,7 +24,7 @@ def burst(emu, database_url, *, client_limits: bool = True, **bot_options) -> tu
     no retry after a 429 either, so the emulator's count is of first tries."""
     vt = VirtualTime()
     limits = emu.enforce_limits(vt)
-    bot = Bot(emu, database_url, sleep=vt.sleep, monotonic=vt, **bot_options)
+    bot = Bot(emu, database_url, limiter=Limiter(vt, vt.sleep), **bot_options)
     vt.limiter = bot.rt.chat.limiter
     if not client_limits:
         bot.rt.chat.limiter = None
