@@ -67,7 +67,6 @@ class MemoryMessenger(Batches):
         self.groups = dict(groups or {})
         self.rooms: dict[str, MemoryRoom] = {}
         self.calls: list[str] = []
-        self.rounds = 0  # batches handed over (`at_once`)
         self._failures: dict[str, list[str]] = {}
         self._ids = itertools.count(1)
         self._ts = itertools.count(1)
@@ -185,8 +184,7 @@ class MemoryMessenger(Batches):
         raise Undelivered("message_not_found", "revise")
 
     def at_once(self, calls: Sequence[Callable[[], object]]) -> list:
-        """One after another, in order: batches count as one round each (`rounds`)."""
-        self.rounds += 1
+        """One after another, in order."""
         return [attempt(call) for call in calls]
 
     def shown(self, notice: Notice) -> str:

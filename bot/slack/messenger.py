@@ -140,6 +140,11 @@ class SlackMessenger(Batches):
         rest = [_outcome(f.result) for f in futures]
         return [_value(o) for o in [first, *rest]]
 
+    def close(self) -> None:
+        """Let the pool's threads go (a process that builds many bots, as the tests do)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+
     def shown(self, notice: Notice) -> str:
         return fingerprint(*rendered(notice))
 

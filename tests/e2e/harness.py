@@ -173,6 +173,7 @@ class Bot:
         self.server.stop()
         self.executor.shutdown(wait=True)
         self.work_executor.shutdown(wait=True)
+        self.rt.deps.messenger.close()
         self.rt.deps.db.dispose()
         errors = self.executor.errors + self.work_executor.errors
         assert not errors, f"listener errors: {errors!r}"
