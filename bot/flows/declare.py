@@ -14,6 +14,7 @@ import sqlalchemy.exc as sa_exc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from bot.core import transitions
 from bot.core.channel_name import channel_name, naming_title, with_suffix
@@ -190,15 +191,16 @@ def _steps(deps: Deps, incident_id: int, permissions: Permissions, progress, rep
                 report.problems.append((code, {"channel": f"<#{post.room}>", "method": ts.method, "code": ts.code}))
             continue
         languages = deps.settings.languages if summary else tuple(l.code for l in notice.langs)
-        with deps.db.session() as s:
-            store.add_post(session=s, incident_id=incident_id, kind="summary" if summary else "announcement",
-                           channel_id=post.room, ts=ts, languages=languages, shown=messenger.shown(notice))
+        # The post and its step in one transaction: a run that dies in between leaves neither, and
+        # the next run finds the post by its key and records both.
+        record = partial(store.add_post, incident_id=incident_id, kind="summary" if summary else "announcement",
+                         channel_id=post.room, ts=ts, languages=languages, shown=messenger.shown(notice))
         if summary:
             done["summary"] = ts  # posted: a failed pin must not post it a second time
-            _mark(deps, report, "summary", ts)
+            _mark(deps, report, "summary", ts, record)
         else:
             announced[post.room] = ts
-            _mark(deps, report, "announced", announced)
+            _mark(deps, report, "announced", announced, record)
 
     steps: dict[str, Callable[[], object]] = {}
     if not done.get("invited"):
@@ -240,10 +242,13 @@ def _entries(deps: Deps, incident_id: int) -> list[Entry]:
         return tl.entries(session=s, incident_id=incident_id, kinds=WINDOW_KINDS)
 
 
-def _mark(deps: Deps, report: SetupReport, step: str, value=True) -> None:
-    """Record a finished step, and extend our lease for the next one (Slack may be slow)."""
+def _mark(deps: Deps, report: SetupReport, step: str, value=True, *with_it: Callable) -> None:
+    """Record a finished step (and `with_it`, writes taking `session=`, in the same transaction), and
+    extend our lease for the next one (Slack may be slow)."""
     incident_id = report.incident.id
     with deps.db.session() as s:
+        for write in with_it:
+            write(session=s)
         store.mark_setup(session=s, incident_id=incident_id, step=step, value=value)
         if report.lease is not None:
             report.lease = store.renew_setup(session=s, incident_id=incident_id, lease=report.lease, now=deps.now())

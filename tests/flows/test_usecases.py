@@ -15,6 +15,7 @@ from bot.flows.incidents import Permissions, by_id
 from bot.flows.memory import MemoryMessenger
 from bot.flows.ports import Announcement, StatusUpdate, Summary
 from bot.i18n import Catalogs
+from bot.store import incidents as store_module
 
 NOW = datetime(2025, 12, 4, 11, 8, tzinfo=timezone.utc)
 
@@ -92,6 +93,35 @@ def test_a_room_that_refuses_stops_no_other_and_is_reported_once(world):
     out = updates.post_update(deps, incident.id, user="UFR", status=Status.IDENTIFIED, texts={"fr": "Vu", "en": "Seen"})
     assert (out.channels, out.posted) == (2, 1) and out.problems == [("slack_refused", {"method": "publish", "code": "internal_error"})]
     assert m.posted(all_room)[-1].thread == m.posted(all_room)[0].ts
+
+
+def test_a_run_that_dies_while_recording_a_post_leaves_nothing_half_written(world, monkeypatch):
+    """The post row and the setup step are one transaction: a run killed between them (as the
+    kill tests do, several answers arriving at once) leaves neither, and the next run finds the
+    post by its key and records both (before: the row was there without its step, and the next run
+    failed on the duplicate row)."""
+    deps, m, _clock, fr_room, all_room = world
+    real = store_module.mark_setup
+
+    class Killed(Exception):
+        pass
+
+    def dies_on_announced(*, session, incident_id, step, value):
+        if step == "announced":
+            raise Killed
+        return real(session=session, incident_id=incident_id, step=step, value=value)
+
+    monkeypatch.setattr(store_module, "mark_setup", dies_on_announced)
+    with pytest.raises(Killed):
+        _declare(deps)
+    monkeypatch.setattr(store_module, "mark_setup", real)
+    with deps.db.session() as s:
+        [row] = store_module.unfinished_setups(session=s)
+        assert [p.kind for p in store_module.posts(session=s, incident_id=row.id, kind="announcement")] == []
+    report = declare.setup(deps, row.id, Permissions(deps))
+    assert report.problems == [] and len(m.posted(fr_room)) == 1 and len(m.posted(all_room)) == 1
+    with deps.db.session() as s:
+        assert len(store_module.posts(session=s, incident_id=row.id, kind="announcement")) == 2
 
 
 def test_a_declare_stopped_by_slack_is_finished_at_start(world):
