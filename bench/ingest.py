@@ -130,7 +130,7 @@ def run_one(kind: str, tmp: Path, n: int, threads: int, db_kind: str = "sqlite")
     try:
         with database(db_kind, tmp, f"ingest-{kind}") as url:
             port = _free_port()
-            env = {**os.environ, **env_for(emu, url), "HOST": "127.0.0.1", "PORT": str(port)}
+            env = {**os.environ, **env_for(emu, url), "SLACK_RATE_LIMITS": "off", "HOST": "127.0.0.1", "PORT": str(port)}
             argv = [sys.executable, "-m", "bot", "serve"] if kind == "bot" else [sys.executable, str(REPO / "bench" / "stack.py")]
             proc = Process(kind, argv, env, tmp / f"{kind}-{db_kind}.log")
             engine = make_engine(url) if kind == "bot" else None

@@ -115,7 +115,7 @@ def run(tmp: Path, n: int, batch: int) -> dict:
     emu = emulator()
     with database("sqlite", tmp, "latency") as url:
         upgrade(url)
-        settings = Settings.from_env(env_for(emu, url))
+        settings = Settings.from_env(env_for(emu, url, SLACK_RATE_LIMITS="off"))  # figure 1 is about acks
         bot_pool, work_pool = _pool(BOLT_POOL), _pool(WORK_POOL)
         rt = runtime.build(settings, executor=bot_pool, work_executor=work_pool)
         bot = Target("bot", emu, rt.wsgi(), bot_pool, closers=[rt.deps.db.dispose, work_pool.shutdown], work=work_pool)

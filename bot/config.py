@@ -51,6 +51,7 @@ class Settings:
     statuspage_page_id: str | None = None
     statuspage_api_url: str = "https://api.statuspage.io/v1"
     metrics: bool = False  # GET /metrics (Prometheus); off unless METRICS=on
+    rate_limits: bool = True  # keep Slack calls within Slack's rate limits; SLACK_RATE_LIMITS=off
 
     @property
     def tz(self) -> ZoneInfo:
@@ -205,6 +206,7 @@ class Settings:
             alert_emoji=alert_emoji,
             extra_locale_dirs=locale_dirs,
             metrics=_switch("METRICS", get("METRICS", "off")),
+            rate_limits=_switch("SLACK_RATE_LIMITS", get("SLACK_RATE_LIMITS", "on")),
         )
 
 

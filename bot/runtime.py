@@ -63,7 +63,9 @@ def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow, sleep: 
     rate limiter's waits unless `limiter` is given (tests give one on their own clock: nobody really
     sleeps); `slack_width` how many calls of one batch go to Slack at once (1: one after another)."""
     db = Database(settings.database_url)
-    chat = Chat(make_client(settings, sleep), sleep, limiter=limiter or Limiter(time.monotonic, sleep))
+    if limiter is None and settings.rate_limits:
+        limiter = Limiter(time.monotonic, sleep)
+    chat = Chat(make_client(settings, sleep), sleep, limiter=limiter)
     messenger = SlackMessenger(chat, **({"width": slack_width} if slack_width else {}))
     deps = Deps(settings=settings, db=db, catalogs=catalogs_for(settings), messenger=messenger, clock=clock)
     work = work_executor or executor

@@ -54,3 +54,13 @@ def test_the_tiers_are_the_specs():
     specs = load_specs()
     assert {m: specs[m].tier for m in TIERS if m in specs} == {m: t for m, t in TIERS.items() if m in specs}
     assert set(TIERS) - set(specs) <= {"views.publish"}  # not vendored yet
+
+
+def test_the_bot_keeps_slacks_limits_unless_told_not_to(emulator, tmp_path):
+    from bot import runtime
+    from bot.config import Settings
+    from tests.e2e.harness import env_for
+
+    env = env_for(emulator, f"sqlite:///{tmp_path / 'c.db'}")
+    assert isinstance(runtime.build(Settings.from_env(env)).chat.limiter, Limiter)
+    assert runtime.build(Settings.from_env({**env, "SLACK_RATE_LIMITS": "off"})).chat.limiter is None
