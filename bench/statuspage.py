@@ -106,7 +106,7 @@ def run(quick: bool) -> dict:
     emu = emulator()
     url = f"sqlite:///{tmp / 'page.db'}"
     upgrade(url)
-    settings = Settings.from_env(env_for(emu, url, STATUS_PAGE="on", STATUS_PAGE_NAME="Bench"))
+    settings = Settings.from_env(env_for(emu, url, STATUS_PAGE="on", STATUS_PAGE_NAME="Bench", SLACK_RATE_LIMITS="off"))
     pool = TrackingExecutor()
     rt = runtime.build(settings, executor=pool)
     served = Server(with_static(rt.wsgi(), tmp / "static.html"), "127.0.0.1", 0, **WAITRESS)
