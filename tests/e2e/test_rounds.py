@@ -88,9 +88,9 @@ def test_people_see_the_same_order_with_slack_slow(emulator, database_url, slow)
         shown = [str(m.get("blocks")) for m in bot.posts(crisis)[1:]]
         first = 0 if "no1." in shown[0] else 1  # recorded in this order: shown in it everywhere
         order = ["no1.", "no2."][first], ["no1.", "no2."][1 - first]
-        assert [o in s for o, s in zip(order, shown)] == [True, True]
+        assert [o in s for o, s in zip(order, shown)] == [True, True], (shown, bot.replies_to("UEN"))
         for channel, announcement in announcements.items():
             thread = [str(m.get("blocks")) for m in emu.replies(channel, announcement["ts"])]
-            assert len(thread) == 2 and order[0] in thread[0] and order[1] in thread[1]
+            assert len(thread) == 2 and order[0] in thread[0] and order[1] in thread[1], (channel, order, thread)
     finally:
         bot.close()
