@@ -7,7 +7,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -111,8 +110,7 @@ def test_served_process_answers_signed_commands_and_recovers_what_was_said_while
 ])
 def test_bad_configuration_is_one_line_and_status_2(env, needle, tmp_path):
     base = {"PATH": os.environ["PATH"], "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
-    out = subprocess.run([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env={**base, **env},
-                         capture_output=True, text=True, timeout=60)
+    out = run_cli("serve", env={**base, **env})  # what `python -m bot serve` prints and exits with
     assert out.returncode == 2
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0] and "Traceback" not in out.stderr
