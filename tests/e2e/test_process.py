@@ -43,7 +43,10 @@ def _start(emu, database_url: str, port: int) -> subprocess.Popen:
     raise AssertionError("the bot did not answer /healthz")
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def _stop(proc: subprocess.Popen, emu) -> None:
+    """Slack stops delivering first (an event cut off mid-delivery would be a failed delivery)."""
+    emu.bot_url = None
+    emu.wait_idle()
     os.killpg(proc.pid, signal.SIGTERM)
     try:
         proc.wait(timeout=10)
@@ -87,8 +90,7 @@ def test_served_process_answers_signed_commands_and_recovers_what_was_said_while
         assert _wait_for(lambda: any(e["text"] == "said while the bot was up" for e in _timeline(database_url)))
         emu.wait_idle()  # what Slack is still delivering (echoes of the bot's posts) arrives before the stop
     finally:
-        _stop(proc)
-    emu.bot_url = None  # down: Slack cannot deliver
+        _stop(proc, emu)  # down: Slack cannot deliver
     ch = emu.state.channels[channel]
     emu.state.add_message(ch, {"user": "UEN", "text": "said while the bot was down"})
     proc = _start(emu, database_url, port)
@@ -97,7 +99,7 @@ def test_served_process_answers_signed_commands_and_recovers_what_was_said_while
         texts = [e["text"] for e in _timeline(database_url) if e["kind"] == "message"]
         assert texts.count("said while the bot was up") == 1
     finally:
-        _stop(proc)
+        _stop(proc, emu)
 
 
 @pytest.mark.parametrize("env,needle", [
