@@ -3,15 +3,13 @@
 Alembic runs once per session, into a template; each test gets a copy of it. SQLite: a file in
 the test's tmp_path, copied from the migrated template file. With TEST_DATABASE_URL set (a
 PostgreSQL database, see .ci/postgres.sh), each test gets its own schema in that database instead,
-built by the migrations' own SQL (Alembic's offline rendering of the same revisions, captured once)
-and dropped afterwards. tests/store/test_store_migrations.py runs real Alembic on both databases and
+built by one script made once (the tables' DDL and Alembic's stamp) and dropped afterwards. tests/store/test_store_migrations.py runs real Alembic on both databases and
 checks that the template's copies match what it builds.
 Tests marked `requires_postgres` are skipped when TEST_DATABASE_URL is unset.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import sqlite3
@@ -22,7 +20,6 @@ from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from hypothesis import settings
 
 from bot.store.db import Database, make_engine
@@ -101,19 +98,34 @@ def migrated_database_url(empty_database_url: str) -> str:
     return empty_database_url
 
 
+def _postgres_tables_script() -> str:
+    """The tables' DDL from the models, and Alembic's stamp of the head revision: what Alembic builds
+    on an empty database (test_store_migrations checks it table for table against real Alembic)."""
+    from alembic.script import ScriptDirectory
+    from sqlmodel import SQLModel
+
+    from bot.store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+    statements: list[str] = []
+    mock = sa.create_mock_engine(make_engine(POSTGRES_URL).url,
+                                 lambda ddl, *_, **__: statements.append(str(ddl.compile(dialect=mock.dialect))))
+    SQLModel.metadata.create_all(mock, checkfirst=False)
+    head = ScriptDirectory.from_config(alembic_config(POSTGRES_URL)).get_current_head()
+    statements += ["CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                   "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))",
+                   f"INSERT INTO alembic_version (version_num) VALUES ('{head}')"]
+    return "BEGIN;\n" + ";\n".join(statements) + ";\nCOMMIT;"
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path | str:
     """What every test's database starts from, made once per session.
 
     SQLite: a database file migrated by Alembic (its write-ahead log folded in, so the file alone
-    is the whole database). PostgreSQL: the SQL Alembic renders for the same revisions (offline
-    mode), played into each test's schema; the migrations hold no data steps, only DDL."""
+    is the whole database). PostgreSQL: a script of the tables' DDL and Alembic's stamp, played into
+    each test's schema (a schema cannot be copied; Alembic's offline SQL cannot hold data steps)."""
     if POSTGRES_URL:
-        script = io.StringIO()
-        config = alembic_config(POSTGRES_URL)
-        config.output_buffer = script
-        command.upgrade(config, "head", sql=True)
-        return script.getvalue()
+        return _postgres_tables_script()
     path = tmp_path_factory.mktemp("template") / "cellule.db"
     upgrade(f"sqlite:///{path}")
     with sqlite3.connect(path) as conn:

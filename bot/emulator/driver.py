@@ -176,6 +176,8 @@ class Driver:
         while True:
             body = self._queue.get()
             try:
+                if not self.bot_url:
+                    continue  # the app went down since (as bot_event, which queues nothing then)
                 self._send_event(body)
             except OSError as exc:
                 self.violation(f"event delivery failed: {exc}")

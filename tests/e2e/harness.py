@@ -6,6 +6,7 @@ In-process so a test can set the bot's clock; `test_process.py` starts it the RE
 from __future__ import annotations
 
 import io
+import logging
 import os
 import threading
 import time
@@ -187,12 +188,23 @@ class Ran:
 
 
 def run_cli(*args: str, env: dict[str, str]) -> Ran:
-    """`python -m bot ARGS` run in this process, with `env` as its whole environment, its output
-    captured (a new Python process costs about a second of CPU). test_process.py starts real ones."""
+    """`python -m bot ARGS` run in this process, with `env` as its whole environment and its output
+    captured, log lines included as a process would print them on stderr (a new Python process
+    costs about a second of CPU). test_process.py and test_modes.py start real ones."""
     out, err = io.StringIO(), io.StringIO()
-    with mock.patch.dict(os.environ, env, clear=True), redirect_stdout(out), redirect_stderr(err):
-        try:
-            code = cli.main(list(args))
-        except SystemExit as e:  # argparse refusing the arguments
-            code = e.code if isinstance(e.code, int) else 1
+    logs = logging.StreamHandler(err)
+    logs.setLevel(env.get("LOG_LEVEL", "INFO").upper())
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(logs)
+    root.setLevel(min(level, logs.level) or logs.level)
+    try:
+        with mock.patch.dict(os.environ, env, clear=True), redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = cli.main(list(args))
+            except SystemExit as e:  # argparse refusing the arguments
+                code = e.code if isinstance(e.code, int) else 1
+    finally:
+        root.removeHandler(logs)
+        root.setLevel(level)
     return Ran(code, out.getvalue(), err.getvalue())

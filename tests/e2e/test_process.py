@@ -7,7 +7,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -44,7 +43,10 @@ def _start(emu, database_url: str, port: int) -> subprocess.Popen:
     raise AssertionError("the bot did not answer /healthz")
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def _stop(proc: subprocess.Popen, emu) -> None:
+    """Slack stops delivering first (an event cut off mid-delivery would be a failed delivery)."""
+    emu.bot_url = None
+    emu.wait_idle()
     os.killpg(proc.pid, signal.SIGTERM)
     try:
         proc.wait(timeout=10)
@@ -88,8 +90,7 @@ def test_served_process_answers_signed_commands_and_recovers_what_was_said_while
         assert _wait_for(lambda: any(e["text"] == "said while the bot was up" for e in _timeline(database_url)))
         emu.wait_idle()  # what Slack is still delivering (echoes of the bot's posts) arrives before the stop
     finally:
-        _stop(proc)
-    emu.bot_url = None  # down: Slack cannot deliver
+        _stop(proc, emu)  # down: Slack cannot deliver
     ch = emu.state.channels[channel]
     emu.state.add_message(ch, {"user": "UEN", "text": "said while the bot was down"})
     proc = _start(emu, database_url, port)
@@ -98,7 +99,7 @@ def test_served_process_answers_signed_commands_and_recovers_what_was_said_while
         texts = [e["text"] for e in _timeline(database_url) if e["kind"] == "message"]
         assert texts.count("said while the bot was up") == 1
     finally:
-        _stop(proc)
+        _stop(proc, emu)
 
 
 @pytest.mark.parametrize("env,needle", [
@@ -111,8 +112,7 @@ def test_served_process_answers_signed_commands_and_recovers_what_was_said_while
 ])
 def test_bad_configuration_is_one_line_and_status_2(env, needle, tmp_path):
     base = {"PATH": os.environ["PATH"], "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
-    out = subprocess.run([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env={**base, **env},
-                         capture_output=True, text=True, timeout=60)
+    out = run_cli("serve", env={**base, **env})  # what `python -m bot serve` prints and exits with
     assert out.returncode == 2
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0] and "Traceback" not in out.stderr

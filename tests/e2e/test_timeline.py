@@ -343,6 +343,22 @@ def test_the_alert_mark_may_come_before_the_time(bot, clock):
     assert event.at.astimezone(paris).strftime("%H:%M") == "12:13"
 
 
+def test_a_removal_handled_before_the_message_is_recorded_is_not_lost(bot):
+    """Events run in parallel: a pin's removal may be handled before the message's own event has
+    recorded it, and before the (older) addition. The removal must still win."""
+    from bot.flows import timeline
+
+    emu = bot.emu
+    ch = _declare(bot)
+    incident_id, deps = _incident_id(bot), bot.rt.deps
+    with emu.state.lock:  # said in Slack, its message event not handled yet
+        ts = emu.state.add_message(emu.state.channels[ch], {"user": "UEN", "text": "provider confirms the fault"})["ts"]
+    timeline.mark_key(deps, incident_id, ch, ts, False, "pin", "UFR", "1700000002.000100")  # the removal first
+    timeline.mark_key(deps, incident_id, ch, ts, True, "pin", "UFR", "1700000001.000100")  # then its addition
+    assert [m.text for m in _messages(bot)] == ["provider confirms the fault"]
+    assert not [m for m in _messages(bot) if m.key]
+
+
 def test_a_message_stays_key_while_someone_still_has_their_pin_on_it(bot):
     emu = bot.emu
     ch = _declare(bot)

@@ -22,6 +22,9 @@ if not os.path.exists(CHROMIUM):
     pytest.skip(f"no {CHROMIUM}: apt-get install -y chromium chromium-driver", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install playwright")
 expect = sync_api.expect
+# Playwright waits 5 s for a condition by default: on a loaded 2-core machine (two test workers, a
+# playground process, Chromium) the bot's reply can take longer to show. Same checks, a longer wait.
+expect.set_options(timeout=30_000)
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                "--disable-component-update", "--no-first-run"]

@@ -65,12 +65,13 @@ def test_upgrade_twice_changes_nothing(migrated_database_url):
 
 
 def schema_of(url: str) -> dict:
-    """Everything the inspector sees of each table: columns, keys, indexes, constraints."""
+    """Everything the inspector sees of each table: columns (their order aside: a column a later
+    revision adds comes last), keys, indexes, constraints."""
     engine = make_engine(url)
     try:
         inspector = sa.inspect(engine)
-        return {table: {"columns": [(c["name"], str(c["type"]), c["nullable"], c.get("default"))
-                                    for c in inspector.get_columns(table)],
+        return {table: {"columns": sorted((c["name"], repr(c["type"]), c["nullable"], c.get("default"))
+                                          for c in inspector.get_columns(table)),
                         "primary_key": inspector.get_pk_constraint(table)["constrained_columns"],
                         "foreign_keys": sorted((fk["constrained_columns"], fk["referred_table"],
                                                 fk["referred_columns"], fk.get("options", {}).get("ondelete"))
