@@ -88,6 +88,9 @@ def impact_window(deps: Deps, incident: Incident, *, user: str, text: str) -> tu
     # on the 4th, whatever today is. Still never in the future.
     end = parse_when(parts[1], now=start + timedelta(days=1), tz=deps.settings.tz, words=deps.catalogs.time_words)
     if end > now + timedelta(minutes=1):
+        if end - start > timedelta(hours=12) and end.astimezone(deps.settings.tz).date() > start.astimezone(deps.settings.tz).date():
+            # "12h00 - 11h00": only read across midnight, into the future; the same day it ends first.
+            raise impact.ImpactError("end_before_start", start=start)
         raise TimeParseError("future", text=parts[1], at=end)
     applied = changes.apply(deps.db, incident.id, lambda current, window: transitions.add_impact_window(
         current, window, user=user, start=start, end=end), now=now)

@@ -9,7 +9,7 @@ from functools import partial
 from bot.core import impact, lifecycle, transitions
 from bot.core.bilingual import split_texts
 from bot.core.commands import FIELDS, parse_priority
-from bot.core.model import Action, Entry, Incident, Role, Status, Texts
+from bot.core.model import Action, Entry, EntryKind, Incident, Role, Status, Texts
 from bot.flows import sync
 from bot.flows.deps import Deps, UserError
 from bot.flows.ports import Problem, StatusUpdate, Undelivered
@@ -30,6 +30,7 @@ class Outcome:
     problems: list[Problem] = field(default_factory=list)
     channels: int = 0  # where the update was meant to be posted
     posted: int = 0  # where it was
+    closed_window: impact.Window | None = None  # the impact window resolving ended
 
 
 def _refused(e: lifecycle.TransitionRefused, incident: Incident) -> UserError:
@@ -46,19 +47,26 @@ def post_update(deps: Deps, incident_id: int, *, user: str, status: Status, text
             if reopen_at is not None:
                 return transitions.reopen(incident, window, user=user, texts=texts, at=reopen_at, now=now,
                                           status=status)
-            return transitions.update(incident, user=user, status=status, texts=texts, now=now)
+            return transitions.update(incident, user=user, status=status, texts=texts, now=now, window=window)
         except lifecycle.TransitionRefused as e:
             raise _refused(e, incident) from None
 
     applied = changes.apply(deps.db, incident_id, change, now=now)
     incident, entry = applied.incident, applied.entries[-1]
-    out = Outcome(incident, entry.id, missing=[c for c in deps.settings.languages if not texts.get(c, "").strip()])
+    out = Outcome(incident, entry.id, missing=[c for c in deps.settings.languages if not texts.get(c, "").strip()],
+                  closed_window=_closed_by(applied))
     changed = applied.before.status is not status
     writes: list = []
     out.problems += _post_everywhere(deps, incident, applied.state.window, entry.id, status, texts, broadcast=changed,
                                      out=out, state=applied.state, writes=writes)
     out.problems += sync.refresh(deps, incident_id, state=applied.state, writes=writes)
     return out
+
+
+def _closed_by(applied: changes.Applied) -> impact.Window | None:
+    """The impact window that resolving ended, if it did."""
+    ends = {e.at for e in applied.entries if e.kind is EntryKind.IMPACT_END}
+    return next((w for w in impact.impact_windows(applied.state.window) if w.end in ends), None)
 
 
 def _post_everywhere(deps: Deps, incident: Incident, entries: list[Entry], entry_id: int, status: Status,

@@ -74,6 +74,11 @@ def update(lang: Lang, out: Outcome, status) -> list[Reply]:
     else:
         msg = lang._("Update recorded ({ref} is “{status}”) but not posted: Slack refused every post. "
                      "Nothing is lost; post it again once Slack answers.", ref=incident.ref, status=shown)
+    if out.closed_window is not None:
+        msg += "\n" + lang._("The customer impact running since {start} is recorded as ended at {end}, with the "
+                             "resolution (to record an earlier end, run `/incident impact end <time>` before resolving).",
+                             start=lang.time(out.closed_window.start, now=out.closed_window.end),
+                             end=lang.time(out.closed_window.end, now=out.closed_window.end))
     replies = [Reply(msg)]
     if out.missing:
         missing = lang.list([lang.locale.languages.get(code, code) for code in out.missing])

@@ -19,13 +19,18 @@ STATEMENTS = {
     Status.MONITORING: (DIFFICULTIES, N_("The incident is over; monitoring is still in progress.")),
     Status.RESOLVED: (N_("This incident has been resolved."),),
 }
+# While customers are still hit, the monitoring statement must not say the incident is over.
+STATEMENTS_IMPACT_RUNNING = {
+    Status.MONITORING: (DIFFICULTIES, N_("A fix is in place; we are monitoring its effect.")),
+}
 
 
 def statement(lang: Lang, incident: Incident, status: Status, windows: list) -> str:
     service = incident.components.get(lang.code) or incident.title.get(lang.code) or next(iter(incident.title.values()), "")
     service = service.rstrip(". ")
     parts = []
-    for msgid in STATEMENTS[status]:
+    running = bool(windows) and windows[-1].end is None
+    for msgid in (STATEMENTS_IMPACT_RUNNING if running else {}).get(status, STATEMENTS[status]):
         if msgid == DIFFICULTIES:
             if not windows:
                 continue
