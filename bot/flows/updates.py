@@ -10,7 +10,7 @@ from bot.core import impact, lifecycle, transitions
 from bot.core.bilingual import split_texts
 from bot.core.commands import FIELDS, parse_priority
 from bot.core.model import Action, Entry, EntryKind, Incident, Role, Status, Texts
-from bot.flows import sync
+from bot.flows import sync, timeline
 from bot.flows.deps import Deps, UserError
 from bot.flows.ports import Problem, StatusUpdate, Undelivered
 from bot.i18n.vocabulary import parse_responsibility
@@ -124,12 +124,19 @@ def add_translations(deps: Deps, incident_id: int, entry_id: int, texts: Texts) 
             raise UserError("internal")
         merged = row.texts = transitions.translate(tl.to_entry(row), texts).texts
         s.add(row)
+        entry, recorded = tl.to_entry(row), row.recorded_at or deps.now()
         incident = store.to_incident(store.get(session=s, incident_id=incident_id))
         entries = tl.entries(session=s, incident_id=incident_id, kinds=impact.WINDOW_KINDS)
         posts = store.posts(session=s, incident_id=incident_id, entry_id=entry_id)
         status = Status(row.data.get("to", incident.status.value))
     out = Outcome(incident, entry_id, missing=[c for c in deps.settings.languages if not merged.get(c, "").strip()])
     for post in posts:
+        if post.kind == "event":  # a key moment's echo, not a status update
+            try:
+                deps.messenger.revise(post.channel_id, post.ts, timeline.key_moment(deps, entry, recorded))
+            except Undelivered as e:
+                out.problems.append(e.problem())
+            continue
         langs = deps.langs_of(post)
         notice = StatusUpdate(incident, status, merged, langs, deps.langs, header=header_line(incident, entries, langs))
         try:
@@ -175,6 +182,8 @@ def set_field(deps: Deps, incident_id: int, *, user: str, name: str, value) -> O
 
 
 def set_role(deps: Deps, incident_id: int, *, user: str, role: Role, person: str) -> Outcome:
+    if deps.messenger.person_exists(person) is False:  # checked before saving, not found out by the invite
+        raise UserError("unknown_user", user=person)
     now = deps.now()
     applied = changes.apply(deps.db, incident_id, lambda incident, _window: transitions.assign_role(
         incident, user=user, role=role, person=person, now=now), now=now)
