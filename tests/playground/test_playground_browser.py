@@ -75,7 +75,7 @@ def declare(page, title_fr: str, title_en: str, slug: str) -> None:
 
 
 def timeline(playground, ref: str) -> list[dict]:
-    db = playground.cwd / "playground-data" / "playground.db"
+    db = playground.database
     out = subprocess.run([sys.executable, "-m", "bot", "timeline", ref, "--json"], cwd=playground.cwd,
                          env={"DATABASE_URL": f"sqlite:///{db}", "INCIDENT_PREFIX": "TSR", "PATH": "/usr/bin:/bin",
                               "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
