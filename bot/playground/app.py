@@ -111,6 +111,7 @@ class Playground:
         upgrade(db_url)
         self.rt = runtime.build(self.settings, clock=self.clock, executor=self.executor)
         self.bot = self.rt.wsgi()
+        self.status["timezone"] = self.settings.timezone  # the page shows times in the bot's zone
 
     # -- running ----------------------------------------------------------------------------------
     def run(self) -> None:
