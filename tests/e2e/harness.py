@@ -1,6 +1,9 @@
 """The bot served over real HTTP (waitress, Bolt's WSGI adapter) against the Slack emulator.
 
 In-process so a test can set the bot's clock; `test_process.py` starts it the README's way.
+
+`CELLULE_E2E_MODE=socket` runs every scenario over Socket Mode instead (Bolt's Socket Mode adapter
+connected to the emulator's WebSocket server); tests about HTTP itself are marked `http_only`.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from bot import cli, runtime
 from bot.config import Settings
 from bot.emulator import SlackEmulator
 from bot.emulator.server import Server
+
+MODE = os.environ.get("CELLULE_E2E_MODE", "http")  # http | socket
 
 
 class TrackingExecutor(ThreadPoolExecutor):
@@ -113,16 +118,29 @@ def env_for(emu: SlackEmulator, database_url: str, **extra: str) -> dict[str, st
 
 class Bot:
     def __init__(self, emu: SlackEmulator, database_url: str, clock: Clock | None = None,
-                 sleeper: Sleeper | None = None, **env: str):
+                 sleeper: Sleeper | None = None, mode: str | None = None, **env: str):
         self.emu = emu
         self.clock = clock or Clock()
         self.sleeper = sleeper or Sleeper()
+        self.mode = mode or MODE
+        if self.mode == "socket":
+            env.setdefault("SLACK_APP_TOKEN", emu.start_socket_mode())
         self.settings = Settings.from_env(env_for(emu, database_url, **env))  # database_url is migrated
         self.executor = TrackingExecutor()
         self.rt = runtime.build(self.settings, clock=self.clock, sleep=self.sleeper, executor=self.executor)
         self.server = Server(self.rt.wsgi(), "127.0.0.1", 0)
         self.url = f"http://127.0.0.1:{self.server.port}/slack/events"
         emu.bot_url = self.url
+        self.socket = None
+        if self.mode == "socket":
+            from bot.server import socket_mode_handler
+
+            connected = emu.socket_mode.connected
+            # As `serve` connects, with a shorter ping: a dropped connection is reopened within seconds.
+            self.socket = socket_mode_handler(self.rt.app, self.settings.app_token, ping_interval=5)
+            self.socket.connect()
+            if not emu.socket_mode.wait_connected(connected + 1):
+                raise RuntimeError("the bot did not connect over Socket Mode")
 
     def settle(self) -> None:
         """Wait until the bot and the emulator have nothing left in flight.
@@ -155,6 +173,8 @@ class Bot:
 
     def close(self) -> None:
         self.settle()
+        if self.socket is not None:
+            self.socket.close()
         self.server.stop()
         self.executor.shutdown(wait=True)
         self.rt.deps.db.dispose()
