@@ -23,8 +23,8 @@ from urllib.parse import parse_qs, parse_qsl, urlparse
 
 log = logging.getLogger("cellule.emulator.socket_mode")
 
-CONNECT_WAIT = 15.0  # how long a delivery waits for the app to be connected (reconnecting, say)
-ACK_WAIT = 30.0  # after this, an envelope is reported unacknowledged (Slack's limit is 3 s: see slow_acks)
+CONNECT_WAIT = 30.0  # how long a delivery waits for the app to be connected (reconnecting, say)
+ACK_WAIT = 45.0  # after this, an envelope is reported unacknowledged (Slack's limit is 3 s: see slow_acks)
 
 
 @dataclass
