@@ -137,7 +137,7 @@ class Bot:
 
             connected = emu.socket_mode.connected
             # As `serve` connects, with a shorter ping: a dropped connection is reopened within seconds.
-            self.socket = socket_mode_handler(self.rt.app, self.settings.app_token, ping_interval=2)
+            self.socket = socket_mode_handler(self.rt.app, self.settings.app_token, ping_interval=3)
             self.socket.connect()
             if not emu.socket_mode.wait_connected(connected + 1):
                 raise RuntimeError("the bot did not connect over Socket Mode")
@@ -174,7 +174,11 @@ class Bot:
     def close(self) -> None:
         self.settle()
         if self.socket is not None:
-            self.socket.close()
+            # slack_sdk's client can wait forever on a session thread left over from a reconnection:
+            # its threads are daemons, so a test never waits more than a moment for them.
+            closing = threading.Thread(target=self.socket.close, daemon=True)
+            closing.start()
+            closing.join(10)
         self.server.stop()
         self.executor.shutdown(wait=True)
         self.rt.deps.db.dispose()
