@@ -64,12 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "playground":
             return playground(settings)
         if command == "db":
-            from bot.store.migrate import upgrade
-
-            _check_sqlite_folder(settings.database_url)
-            upgrade(settings.database_url)
-            print("database is up to date")
-            return 0
+            return db_upgrade(settings.database_url)
         if command == "postmortem":
             return print_postmortem(settings, args.ref, args.lang)
         if command == "timeline":
@@ -107,6 +102,28 @@ def require_catalogs(settings: Settings) -> None:
         f"add it with `CELLULE_LOCALE_DIRS=/path/to/locales python -m bot.i18n init {code}`, translate "
         f"/path/to/locales/{code}/LC_MESSAGES/messages.po, and start with that CELLULE_LOCALE_DIRS"
     )
+
+
+# Exit statuses (README, docs/CONTRACT.md): 0 done, 1 the database or Slack does not answer,
+# 2 bad arguments or configuration, 3 no such incident.
+NO_SUCH_INCIDENT = 3
+
+
+def db_upgrade(url: str) -> int:
+    """Apply the migrations and say what was done: created, migrated, or already up to date."""
+    from bot.store.migrate import current_revision, upgrade
+
+    _check_sqlite_folder(url)
+    before = current_revision(url)
+    upgrade(url)
+    after = current_revision(url)
+    if before is None:
+        print(f"database created (revision {after})")
+    elif before != after:
+        print(f"database migrated from revision {before} to {after}")
+    else:
+        print(f"database already up to date (revision {after})")
+    return 0
 
 
 def _check_sqlite_folder(url: str) -> None:
@@ -204,7 +221,9 @@ def _offline_deps(settings: Settings):
     if url.startswith("sqlite:///") and ":memory:" not in url:
         path = url[len("sqlite:///"):].split("?")[0]
         if not os.path.exists(path):
-            raise ConfigError(f"DATABASE_URL: no database file at {path}")
+            raise ConfigError(f"DATABASE_URL: no database file at {path}; the playground's example incident lives "
+                              "in its own database: DATABASE_URL=sqlite:///playground-data/playground-3000.db "
+                              "(the playground's PORT in the name)")
     db = Database(url)
     if not is_current(db.engine):
         raise ConfigError("DATABASE_URL: this database is not migrated to this version of Cellule "
@@ -223,7 +242,7 @@ def print_postmortem(settings: Settings, ref: str, lang: str | None) -> int:
         markdown, _ = compile_markdown(deps, ref.upper(), langs)
     except LookupError:
         print(f"cellule: no incident {ref.upper()}", file=sys.stderr)
-        return 2
+        return NO_SUCH_INCIDENT
     sys.stdout.write(markdown if markdown.endswith("\n") else markdown + "\n")
     return 0
 
@@ -238,7 +257,7 @@ def print_timeline(settings: Settings, ref: str, as_json: bool) -> int:
         row = store.by_ref(session=s, ref=ref)
         if row is None:
             print(f"cellule: no incident {ref.upper()}", file=sys.stderr)
-            return 2
+            return NO_SUCH_INCIDENT
         entries = tl.entries(session=s, incident_id=row.id)
     lang = deps.langs[0]
     if as_json:
@@ -270,7 +289,7 @@ def print_dora(deps, ref: str, as_json: bool) -> int:
         incident = store.to_incident(row) if row else None
     if incident is None:
         print(f"cellule: no incident {ref.upper()}", file=sys.stderr)
-        return 2
+        return NO_SUCH_INCIDENT
     lang = deps.catalogs.lang(deps.settings.dora_language or deps.settings.languages[0])
     facts = dora.report_facts(deps, incident)
     clock = facts.clock

@@ -101,7 +101,14 @@ def serve_http(wsgi, host: str, port: int, threads: int = 16) -> None:
     serve(wsgi, host=host, port=port, threads=threads, max_request_body_size=MAX_BODY, ident="cellule")
 
 
-def serve_socket_mode(app: App, app_token: str) -> None:
+def socket_mode_handler(app: App, app_token: str, ping_interval: float = 10):
+    """Bolt's Socket Mode adapter on slack_sdk's built-in WebSocket client (no extra package). Its
+    reader recurses once per receive buffer: 64 KiB buffers keep a large payload (a big form) far from
+    Python's recursion limit, which the default 1 KiB reaches at 1 MB."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    SocketModeHandler(app, app_token).start()
+    return SocketModeHandler(app, app_token, ping_interval=ping_interval, receive_buffer_size=64 * 1024)
+
+
+def serve_socket_mode(app: App, app_token: str) -> None:
+    socket_mode_handler(app, app_token).start()

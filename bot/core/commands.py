@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
+from bot.core.bilingual import BilingualError, split_texts
 from bot.core.errors import Refusal
-from bot.core.model import Priority
+from bot.core.model import Priority, Texts
 
 SUBCOMMANDS = (
     "declare", "update", "resolve", "reopen", "impact", "event", "set", "action", "role",
@@ -30,6 +32,7 @@ class Parsed:
     name: str  # a SUBCOMMANDS value
     ref: str | None  # reference given after the subcommand, upper case
     rest: str  # what follows, stripped
+    unknown: str | None = None  # the first word, when it named no subcommand (help is given)
 
 
 def parse(text: str, prefix: str) -> Parsed:
@@ -40,13 +43,19 @@ def parse(text: str, prefix: str) -> Parsed:
     name = words[0].lower()
     rest = words[1].strip() if len(words) > 1 else ""
     if name not in SUBCOMMANDS:
-        return Parsed("help", None, words[0])
+        return Parsed("help", None, words[0], unknown=words[0])
     ref = None
     if name not in GLOBAL and rest:
         first, after = first_word(rest)
         if re.fullmatch(rf"{re.escape(prefix)}-\d+", first, flags=re.IGNORECASE):
             ref, rest = first.upper(), after.strip()
     return Parsed(name, ref, rest)
+
+
+def closest_subcommand(word: str) -> str | None:
+    """The subcommand a mistyped word most likely meant (`updte` -> `update`), if any is close."""
+    match = difflib.get_close_matches(word.lower(), SUBCOMMANDS, n=1, cutoff=0.6)
+    return match[0] if match else None
 
 
 def first_word(text: str) -> tuple[str, str]:
@@ -89,3 +98,34 @@ def split_action(rest: str) -> tuple[str, str]:
     if not sep or not symptom.strip() or not action.strip():
         raise CommandError("action_syntax")
     return symptom.strip(), action.strip()
+
+
+ARROW = "=>"
+
+
+def split_action_texts(rest: str, languages: tuple[str, ...] | list[str],
+                       default: str | None = None) -> tuple[Texts, Texts]:
+    """(symptom, action) per language, from either natural form:
+
+    - ``FR symptôme EN symptom => FR action EN action``: the symptoms, then the actions;
+    - ``FR symptôme => action EN symptom => action``: language by language, each with its arrow.
+
+    Language by language is tried first: it applies when each language's part holds exactly one
+    arrow. Otherwise the text must hold exactly one arrow, with both sides coded on their own.
+    """
+    try:
+        parts = split_texts(rest, languages, default=default)
+    except BilingualError:  # a code on each side of the arrow: the first form
+        parts = {}
+    if parts and all(p.count(ARROW) == 1 for p in parts.values()):
+        symptom: Texts = {}
+        action: Texts = {}
+        for code, part in parts.items():
+            left, right = split_action(part)
+            symptom[code], action[code] = left, right
+        return symptom, action
+    if rest.count(ARROW) != 1:
+        raise CommandError("action_syntax")
+    left, right = split_action(rest)
+    return split_texts(left, languages, default=default), split_texts(right, languages, default=default)
+

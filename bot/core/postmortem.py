@@ -45,6 +45,7 @@ class Moment:
 @dataclass
 class Postmortem:
     ref: str
+    title: Texts
     components: Texts
     impact: Texts
     overview: list[Moment]
@@ -126,6 +127,7 @@ def compile_postmortem(
     }
     return Postmortem(
         ref=incident.ref,
+        title=dict(incident.title),
         components=dict(incident.components),
         impact=dict(incident.impact),
         overview=overview,

@@ -47,13 +47,26 @@ def _status_entry(before: Status, after: Status, *, user: str, texts: Texts, now
                  data={"from": before.value, "to": after.value})
 
 
-def update(incident: Incident, *, user: str, status: Status, texts: Texts, now: datetime) -> Transition:
+def update(incident: Incident, *, user: str, status: Status, texts: Texts, now: datetime,
+           window: Sequence[Entry] = ()) -> Transition:
     """A status update: the same status again or a step forward (lifecycle.ALLOWED); resolving
-    records when."""
+    records when, and ends a customer impact still running (`window`: the impact-window entries):
+    a resolved incident with impact "ongoing" would have no total and could not be reopened."""
     lifecycle.check_update(incident.status, status)
     resolved_at = now if status is Status.RESOLVED else incident.resolved_at
     new = replace(incident, status=status, resolved_at=resolved_at)
-    return Transition(new, (_status_entry(incident.status, status, user=user, texts=texts, now=now),))
+    entries = []
+    running = running_impact(window)
+    if status is Status.RESOLVED and running is not None:
+        entries.append(Entry(kind=EntryKind.IMPACT_END, at=max(now, running.start), author=user, key=True))
+    entries.append(_status_entry(incident.status, status, user=user, texts=texts, now=now))
+    return Transition(new, tuple(entries))
+
+
+def running_impact(window: Sequence[Entry]) -> impact.Window | None:
+    """The impact window still open, if any."""
+    windows = impact.impact_windows(window)
+    return windows[-1] if windows and windows[-1].end is None else None
 
 
 def resolve(incident: Incident, *, user: str, texts: Texts, now: datetime) -> Transition:
@@ -63,9 +76,11 @@ def resolve(incident: Incident, *, user: str, texts: Texts, now: datetime) -> Tr
 def reopen(incident: Incident, window: Sequence[Entry], *, user: str, texts: Texts, at: datetime, now: datetime,
            status: Status = lifecycle.REOPEN_TO) -> Transition:
     """A recurrence: only a resolved incident; it starts a new impact window at `at`, which must not
-    overlap the windows recorded (`window`: the incident's impact-window entries)."""
+    overlap the windows recorded (`window`: the incident's impact-window entries). Reopening is never
+    refused for an impact still running."""
     lifecycle.check_reopen(incident.status)
-    impact.check_impact_start(window, at)
+    if running_impact(window) is None:  # an impact left running (by an older version) simply goes on
+        impact.check_impact_start(window, at)
     new = replace(incident, status=status, resolved_at=None)
     reopened = Entry(kind=EntryKind.REOPENED, at=at, author=user, key=True, texts=dict(texts))
     return Transition(new, (reopened, _status_entry(incident.status, status, user=user, texts=texts, now=now)))

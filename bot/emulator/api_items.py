@@ -112,6 +112,7 @@ def reactions_remove(emu, args):
 
 HANDLERS = {
     "auth.test": auth_test, "users.info": users_info,
+    "apps.connections.open": lambda emu, args: {"url": emu.socket_mode.open_url()},
     "usergroups.users.list": usergroup_users,
     "pins.add": pins_add, "pins.list": pins_list,
     "bookmarks.add": bookmarks_add, "bookmarks.list": bookmarks_list,

@@ -49,6 +49,8 @@ class Driver:
     # -- transport ------------------------------------------------------------------------------
     def sign_and_post(self, body: bytes, content_type: str, *, timestamp=None, secret=None,
                       headers: dict | None = None) -> Delivery:
+        if self.socket_mode is not None:  # the same delivery, as a Socket Mode envelope
+            return self._deliver_on_socket(body, content_type, headers)
         if not self.bot_url:
             raise RuntimeError("SlackEmulator was created without bot_url")
         timestamp = str(int(self.state.clock()) if timestamp is None else timestamp)
@@ -69,6 +71,12 @@ class Driver:
         except json.JSONDecodeError:
             parsed = None
         return Delivery(status, text, parsed if isinstance(parsed, dict) else None, seconds)
+
+    def _deliver_on_socket(self, body: bytes, content_type: str, headers: dict | None) -> Delivery:
+        started = time.monotonic()
+        status, payload = self.socket_mode.deliver(self.socket_mode.envelope(body, content_type, headers))
+        text = json.dumps(payload) if payload else ""
+        return Delivery(status, text, payload, time.monotonic() - started)
 
     def _post_form(self, kind: str, fields: dict) -> Delivery:
         delivery = self.sign_and_post(urlencode(fields).encode(), "application/x-www-form-urlencoded")

@@ -40,6 +40,7 @@ class SlackEmulator(Driver):
         self.state.users[self.bot_user_id] = User(self.bot_user_id, "cellule", is_bot=True)
         self.wsgi_app = make_wsgi_app(self)
         self._server: Server | None = None
+        self.socket_mode = None  # a SocketMode once start_socket_mode() is called
         self._base_url = ""
         super().__init__()
 
@@ -50,9 +51,20 @@ class SlackEmulator(Driver):
         self._base_url = f"http://{host}:{self._server.port}/"
         return self._base_url
 
+    def start_socket_mode(self, host: str = "127.0.0.1") -> str:
+        """Deliver to the app over Socket Mode from now on; returns the app-level token (`xapp-…`)."""
+        from .socket_mode import SocketMode
+
+        if self.socket_mode is None:
+            self.socket_mode = SocketMode(self, host)
+        return self.socket_mode.app_token
+
     def stop(self) -> None:
         self.wait_idle()
         self.faults.stop()  # calls kept slow or held are answered now, so the server can stop
+        if self.socket_mode is not None:
+            self.socket_mode.close()
+            self.socket_mode = None
         if self._server is not None:
             self._server.stop()
             self._server = None

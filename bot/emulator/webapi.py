@@ -53,7 +53,12 @@ def _answer(emu, method, args, authorization, is_json):
     token = _token(args, authorization, is_json)
     if not token:
         return 200, {}, {"ok": False, "error": "not_authed"}
-    if token != emu.bot_token:
+    # apps.connections.open takes the app-level token (Socket Mode), every other method the bot's.
+    if method == "apps.connections.open":
+        expected = emu.socket_mode.app_token if emu.socket_mode is not None else None
+    else:
+        expected = emu.bot_token
+    if token != expected:
         return 200, {}, {"ok": False, "error": "invalid_auth"}
     try:
         spec.check_args(args, is_json=is_json)

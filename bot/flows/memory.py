@@ -115,6 +115,9 @@ class MemoryMessenger(Batches):
     def language_of(self, user: str) -> str | None:
         return self.people.get(user)
 
+    def person_exists(self, user: str) -> bool | None:
+        return user in self.people
+
     def group_members(self, group: str) -> list[str]:
         self._call("group_members")
         if group not in self.groups:

@@ -18,12 +18,15 @@ MESSAGES: dict[str, str] = {
     "missing_title": N_("Give the incident a title: `/incident declare P2 FR Titre… EN Title…`."),
     "title_unusable": N_("The title needs letters or digits; emoji alone cannot name a channel."),
     "need_mention": N_("Name the person with an @mention, e.g. `/incident role commander @alex`."),
+    "unknown_user": N_("There is no Slack user {user} in this workspace (or the account is deactivated); nothing was changed."),
     "unknown_role": N_("Unknown role “{given}”: use commander, comms or scribe."),
     "unknown_field": N_("Unknown field “{given}”. Fields: {fields}."),
     "unknown_status": N_("Unknown status “{given}”. Statuses: {statuses}."),
     "unknown_responsibility": N_("Responsibility is internal or external, not “{given}”."),
     "empty_value": N_("Give a value: `/incident set {field} …`."),
-    "action_syntax": N_("Write the action as `/incident action <symptom> => <action>`."),
+    "action_syntax": N_("Write the action as `/incident action <symptom> => <action>`; in two languages, either "
+                        "`FR <symptôme> EN <symptom> => FR <action> EN <action>` or "
+                        "`FR <symptôme> => <action> EN <symptom> => <action>`."),
     "update_text": N_("Write the update in at least one language."),
     "event_text": N_("Say what happened: `/incident event 12h13 Alerts raised`."),
     "impact_syntax": N_("Use `/incident impact start [time]`, `/incident impact end [time]`, or `/incident impact 12h08 - 12h13` for a window after the fact."),
@@ -40,6 +43,8 @@ MESSAGES: dict[str, str] = {
     "time_invalid_date": N_("“{text}” is not a real date."),
     "time_unknown_zone": N_("I do not know the time zone “{zone}” in “{text}”. Use an abbreviation such as CET, CEST, UTC, GMT, PST or EST, a name such as Europe/Paris, or an offset such as +01:00."),
     "time_zone_mismatch": N_("{zone} is not in force on that date in {region} (it is {expected} then), so “{text}” is ambiguous. Write {expected}, or give an offset such as +01:00."),
+    "time_long_before": N_("“{text}” falls on {day}, long before this incident was declared ({declared}). If that is "
+                           "right, type the date with its year, e.g. 04/12/2025 12h08."),
     # impact windows
     "impact_already_open": N_("Customer impact is already running since {since}. End it first with `/incident impact end`."),
     "impact_none_open": N_("There is no customer impact running; start one with `/incident impact start`."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from bot.core.model import Entry, EntryKind
@@ -12,6 +13,9 @@ from bot.render.postmortem import render_postmortem
 from bot.flows.ports import Plain, Problem, Undelivered
 from bot.store import incidents as store
 from bot.store import timeline as tl
+
+
+NOTICE = "postmortem_notice"  # posts kind: telling a stakeholder channel the postmortem is out
 
 
 @dataclass
@@ -65,12 +69,21 @@ def publish(deps: Deps, incident_id: int, *, user: str) -> Published:
         announcements = store.posts(session=s, incident_id=incident_id, kind="announcement")
         tl.add(session=s, incident_id=incident_id, now=deps.now(),
                entry=Entry(kind=EntryKind.POSTMORTEM, at=deps.now(), author=user))
+    # Stakeholders are told once, then again only when the published document changed.
+    shown = hashlib.sha256(markdown.encode()).hexdigest()[:32]
+    with deps.db.session() as s:
+        told = {(p.channel_id, p.shown) for p in store.posts(session=s, incident_id=incident_id, kind=NOTICE)}
     for a in announcements:
+        if (a.channel_id, shown) in told:
+            continue
         langs = deps.langs_of(a)
         text = "\n".join(l._("The postmortem of {ref} is published in <#{channel}>.", ref=ref, channel=channel)
                          for l in langs)
         try:
-            deps.messenger.publish(a.channel_id, Plain(text), thread=a.ts, broadcast=True)
+            ts = deps.messenger.publish(a.channel_id, Plain(text), thread=a.ts, broadcast=True)
         except Undelivered as e:
             out.problems.append(e.problem())
+            continue
+        with deps.db.session() as s:
+            store.add_post(session=s, incident_id=incident_id, kind=NOTICE, channel_id=a.channel_id, ts=ts, shown=shown)
     return out

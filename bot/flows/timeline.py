@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from bot.core import impact, transitions
 from bot.core.bilingual import split_texts
 from bot.core.model import Entry, EntryKind, Incident
+from bot.core.plausible import long_before
 from bot.core.timeparse import TimeParseError, parse_when, split_leading_time
 from bot.flows import sync
 from bot.flows.deps import Deps, UserError
@@ -25,17 +26,29 @@ def ts_time(ts: str) -> datetime:
     return datetime.fromtimestamp(float(ts), tz=timezone.utc)
 
 
-def leading_time(deps: Deps, text: str) -> tuple[datetime | None, str]:
-    return split_leading_time(text, now=deps.now(), tz=deps.settings.tz, words=deps.catalogs.time_words)
+def leading_time(deps: Deps, text: str, incident: Incident | None = None) -> tuple[datetime | None, str]:
+    """The time a text starts with, if any; with `incident`, one long before its declaration needs
+    the year typed (see `check_plausible`)."""
+    at, rest = split_leading_time(text, now=deps.now(), tz=deps.settings.tz, words=deps.catalogs.time_words)
+    if at is not None and incident is not None:
+        typed = text.strip()
+        check_plausible(deps, incident, at, typed[: len(typed) - len(rest)] if rest else typed)
+    return at, rest
+
+
+def check_plausible(deps: Deps, incident: Incident, at: datetime, typed: str) -> None:
+    if long_before(at, incident.declared_at, typed):
+        raise TimeParseError("long_before", text=typed.strip(), day=at.astimezone(deps.settings.tz).date().isoformat(),
+                             declared=incident.declared_at.astimezone(deps.settings.tz).date().isoformat())
 
 
 def add_event(deps: Deps, incident: Incident, *, user: str, text: str, default: str | None = None) -> Entry:
     """`/incident event [<time>] <text>`: a key moment, echoed in the channel so everyone sees it."""
-    at, rest = leading_time(deps, text)
+    at, rest = leading_time(deps, text, incident)
     marks = _alert_marks(deps)
     alert, rest = impact.alert_mark(rest, marks)
     if alert and at is None:  # "🚨 12h13 alerts raised": the time may follow the mark
-        at, rest = leading_time(deps, rest)
+        at, rest = leading_time(deps, rest, incident)
     if not rest:
         raise UserError("event_text")
     texts = split_texts(rest, deps.settings.languages, default)  # uncoded text: the author's language
@@ -49,10 +62,8 @@ def add_event(deps: Deps, incident: Incident, *, user: str, text: str, default: 
         current, user=user, at=at or now, texts=texts, alert=alert), now=now)
     entry = applied.entries[0]
     if incident.channel_id:
-        icon = f":{deps.settings.alert_emoji}:" if alert else ":pushpin:"
-        notice = KeyMoment(at=entry.at, text=rest, texts=texts, langs=deps.langs, icon=icon, now=now)
         try:
-            ts = deps.messenger.publish(incident.channel_id, notice)
+            ts = deps.messenger.publish(incident.channel_id, key_moment(deps, entry, now, typed=rest))
             with deps.db.session() as s:
                 store.add_post(session=s, incident_id=incident.id, kind="event", channel_id=incident.channel_id,
                                ts=ts, entry_id=entry.id)
@@ -61,9 +72,16 @@ def add_event(deps: Deps, incident: Incident, *, user: str, text: str, default: 
     return entry
 
 
+def key_moment(deps: Deps, entry: Entry, now: datetime, typed: str | None = None) -> KeyMoment:
+    """The echo of a key moment in the crisis channel, every language (`typed`: for the notification)."""
+    icon = f":{deps.settings.alert_emoji}:" if entry.data.get("alert") else ":pushpin:"
+    text = typed if typed is not None else " / ".join(t for t in entry.texts.values() if t)
+    return KeyMoment(at=entry.at, text=text, texts=entry.texts, langs=deps.langs, icon=icon, now=now)
+
+
 def impact_edge(deps: Deps, incident: Incident, *, user: str, edge: str, text: str) -> Entry:
     """`/incident impact start|end [<time>]`, validated against the windows already recorded."""
-    at, rest = leading_time(deps, text)
+    at, rest = leading_time(deps, text, incident)
     now = deps.now()
     at = at or now
     texts = split_texts(rest, deps.settings.languages) if rest else {}
@@ -84,10 +102,14 @@ def impact_window(deps: Deps, incident: Incident, *, user: str, text: str) -> tu
         raise UserError("impact_syntax")
     now = deps.now()
     start = parse_when(parts[0], now=now, tz=deps.settings.tz, words=deps.catalogs.time_words)
+    check_plausible(deps, incident, start, parts[0])
     # The end is read from the start: "23h00 - 00h30" ends the next day, "4 déc. 23h00 - 23h30"
     # on the 4th, whatever today is. Still never in the future.
     end = parse_when(parts[1], now=start + timedelta(days=1), tz=deps.settings.tz, words=deps.catalogs.time_words)
     if end > now + timedelta(minutes=1):
+        if end - start > timedelta(hours=12) and end.astimezone(deps.settings.tz).date() > start.astimezone(deps.settings.tz).date():
+            # "12h00 - 11h00": only read across midnight, into the future; the same day it ends first.
+            raise impact.ImpactError("end_before_start", start=start)
         raise TimeParseError("future", text=parts[1], at=end)
     applied = changes.apply(deps.db, incident.id, lambda current, window: transitions.add_impact_window(
         current, window, user=user, start=start, end=end), now=now)

@@ -10,8 +10,8 @@ from bot.core import impact, lifecycle, transitions
 from bot.core.bilingual import split_texts
 from bot.core.idempotency import post_key
 from bot.core.commands import FIELDS, parse_priority
-from bot.core.model import Action, Entry, Incident, Role, Status, Texts
-from bot.flows import sync
+from bot.core.model import Action, Entry, EntryKind, Incident, Role, Status, Texts
+from bot.flows import sync, timeline
 from bot.flows.deps import Deps, UserError
 from bot.flows.ports import Edit, Post, Problem, StatusUpdate, Undelivered
 from bot.i18n.vocabulary import parse_responsibility
@@ -31,6 +31,7 @@ class Outcome:
     problems: list[Problem] = field(default_factory=list)
     channels: int = 0  # where the update was meant to be posted
     posted: int = 0  # where it was
+    closed_window: impact.Window | None = None  # the impact window resolving ended
 
 
 def _refused(e: lifecycle.TransitionRefused, incident: Incident) -> UserError:
@@ -59,18 +60,25 @@ def _record_and_post(deps: Deps, incident_id: int, *, user: str, status: Status,
             if reopen_at is not None:
                 return transitions.reopen(incident, window, user=user, texts=texts, at=reopen_at, now=now,
                                           status=status)
-            return transitions.update(incident, user=user, status=status, texts=texts, now=now)
+            return transitions.update(incident, user=user, status=status, texts=texts, now=now, window=window)
         except lifecycle.TransitionRefused as e:
             raise _refused(e, incident) from None
 
     applied = changes.apply(deps.db, incident_id, change, now=now)
     incident, entry = applied.incident, applied.entries[-1]
-    out = Outcome(incident, entry.id, missing=[c for c in deps.settings.languages if not texts.get(c, "").strip()])
+    out = Outcome(incident, entry.id, missing=[c for c in deps.settings.languages if not texts.get(c, "").strip()],
+                  closed_window=_closed_by(applied))
     changed = applied.before.status is not status
     writes: list = []
     out.problems += _post_everywhere(deps, incident, applied.state.window, entry.id, status, texts, broadcast=changed,
                                      out=out, state=applied.state, writes=writes)
     return out, applied.state, writes
+
+
+def _closed_by(applied: changes.Applied) -> impact.Window | None:
+    """The impact window that resolving ended, if it did."""
+    ends = {e.at for e in applied.entries if e.kind is EntryKind.IMPACT_END}
+    return next((w for w in impact.impact_windows(applied.state.window) if w.end in ends), None)
 
 
 def _post_everywhere(deps: Deps, incident: Incident, entries: list[Entry], entry_id: int, status: Status,
@@ -131,15 +139,21 @@ def add_translations(deps: Deps, incident_id: int, entry_id: int, texts: Texts) 
             raise UserError("internal")
         merged = row.texts = transitions.translate(tl.to_entry(row), texts).texts
         s.add(row)
+        entry, recorded = tl.to_entry(row), row.recorded_at or deps.now()
         incident = store.to_incident(store.get(session=s, incident_id=incident_id))
         entries = tl.entries(session=s, incident_id=incident_id, kinds=impact.WINDOW_KINDS)
         posts = store.posts(session=s, incident_id=incident_id, entry_id=entry_id)
         status = Status(row.data.get("to", incident.status.value))
     out = Outcome(incident, entry_id, missing=[c for c in deps.settings.languages if not merged.get(c, "").strip()])
-    edits = [Edit(post.channel_id, post.ts, StatusUpdate(incident, status, merged, deps.langs_of(post), deps.langs,
-                                                          header=header_line(incident, entries, deps.langs_of(post))))
-             for post in posts]
-    out.problems += [e.problem() for e in deps.messenger.revise_all(edits) if isinstance(e, Undelivered)]
+    def edit(post) -> Edit:
+        if post.kind == "event":  # a key moment's echo, not a status update
+            return Edit(post.channel_id, post.ts, timeline.key_moment(deps, entry, recorded))
+        langs = deps.langs_of(post)
+        return Edit(post.channel_id, post.ts, StatusUpdate(incident, status, merged, langs, deps.langs,
+                                                           header=header_line(incident, entries, langs)))
+
+    out.problems += [e.problem() for e in deps.messenger.revise_all([edit(p) for p in posts])
+                     if isinstance(e, Undelivered)]
     return out
 
 
@@ -179,6 +193,8 @@ def set_field(deps: Deps, incident_id: int, *, user: str, name: str, value) -> O
 
 
 def set_role(deps: Deps, incident_id: int, *, user: str, role: Role, person: str) -> Outcome:
+    if deps.messenger.person_exists(person) is False:  # checked before saving, not found out by the invite
+        raise UserError("unknown_user", user=person)
     now = deps.now()
     applied = changes.apply(deps.db, incident_id, lambda incident, _window: transitions.assign_role(
         incident, user=user, role=role, person=person, now=now), now=now)

@@ -29,6 +29,8 @@ TIME = N_("HH:mm")
 DAY_TIME = N_("d MMM HH:mm")
 # Translators: CLDR pattern of a postmortem overview line, e.g. 4 December 12:08pm ("a" is the CLDR day period)
 MOMENT = N_("d MMMM h:mma")
+# Translators: CLDR pattern of a postmortem overview line when its moments span years, e.g. 4 December 2025 12:08pm
+MOMENT_YEAR = N_("d MMMM yyyy h:mma")
 # Translators: a time span; keep both placeholders
 SPAN = N_("{start} – {end}")
 # Translators: CLDR unit width of durations, keep the prefix: duration-width:narrow (3h 34m),
@@ -39,7 +41,7 @@ DURATION_WIDTH = N_("duration-width:narrow")
 # space-separated after the prefix, which stays: French "time-fillers:à le er", Spanish "time-fillers:de del el a las"
 TIME_FILLERS = N_("time-fillers:at on the")
 
-PATTERNS = (DATETIME, TIME, DAY_TIME, MOMENT)
+PATTERNS = (DATETIME, TIME, DAY_TIME, MOMENT, MOMENT_YEAR)
 WIDTHS = ("narrow", "short", "long")
 
 # CLDR puts no-break spaces in "3 h" or "12:08 PM"; chat text and tests want plain spaces.
@@ -145,9 +147,14 @@ class Lang:
         left, right = f"{left} {a.tzname()}", f"{right} {b.tzname()}"
         return self._(SPAN, start=left, end=right)
 
-    def moment(self, dt: datetime) -> str:
-        """Postmortem overview form, no zone: ``4 décembre 12h08`` / ``4 December 12:08pm``."""
-        return self._pattern(self._local(dt), MOMENT)
+    def moment(self, dt: datetime, year: bool = False) -> str:
+        """Postmortem overview form, no zone: ``4 décembre 12h08`` / ``4 December 12:08pm``; with
+        ``year``, ``4 December 2025 12:08pm`` (for moments that span more than one year)."""
+        return self._pattern(self._local(dt), MOMENT_YEAR if year else MOMENT)
+
+    def years(self, times) -> set[int]:
+        """The local years the given times fall in."""
+        return {self._local(t).year for t in times}
 
     # --- durations and lists ------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ slack_sdk's WebClient); only SLACK_API_URL points at the emulator on the same se
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import mimetypes
@@ -30,14 +31,14 @@ from .workspace import OPS, REPLAYER, languages_of, populate, settings_env
 log = logging.getLogger("cellule.playground")
 
 API_MOUNT = "/slack-api"
-DEFAULT_DATABASE = "sqlite:///playground-data/playground.db"
+DEFAULT_DATABASE = "sqlite:///playground-data/playground-{port}.db"  # one per port: two playgrounds never share
 SETTLE_SECONDS = 20  # how long an action waits for the bot to finish before the page polls instead
 STATIC = resources.files("bot.playground") / "static"
 
 
-def database_url(env) -> str:
+def database_url(env, port: int = 3000) -> str:
     """The playground's own SQLite file, never DATABASE_URL's: it is wiped at every start."""
-    url = (env.get("PLAYGROUND_DATABASE_URL") or "").strip() or DEFAULT_DATABASE
+    url = (env.get("PLAYGROUND_DATABASE_URL") or "").strip() or DEFAULT_DATABASE.format(port=port)
     if not url.startswith("sqlite:///"):
         raise ConfigError(f"PLAYGROUND_DATABASE_URL must be a sqlite:/// file URL, not {url!r}")
     if url == (env.get("DATABASE_URL") or "").strip():
@@ -45,13 +46,23 @@ def database_url(env) -> str:
     return url
 
 
-def _fresh_sqlite(url: str) -> None:
+def _fresh_sqlite(url: str):
+    """Wipe the playground's database; the returned open lock file keeps another playground from
+    wiping it while this one runs (None for an in-memory database)."""
     path = url[len("sqlite:///"):]
     if path in ("", ":memory:"):
-        return
+        return None
     Path(path).parent.mkdir(parents=True, exist_ok=True)
+    lock = open(path + ".lock", "w")  # noqa: SIM115 - held open for the playground's lifetime
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock.close()
+        raise ConfigError(f"the database {path} is already used by another playground; stop it, or set "
+                          "PLAYGROUND_DATABASE_URL to another file") from None
     for suffix in ("", "-wal", "-shm"):
         Path(path + suffix).unlink(missing_ok=True)
+    return lock
 
 
 def _json(start_response, status: str, body) -> list[bytes]:
@@ -63,7 +74,7 @@ def _json(start_response, status: str, body) -> list[bytes]:
 
 class Playground:
     def __init__(self, env, *, host: str = "127.0.0.1", port: int = 3000, replay: bool = True):
-        db_url = database_url(env)  # refused before anything starts
+        database_url(env)  # refused before anything starts
         self.emu = SlackEmulator(secrets.token_hex(16))
         self.languages = languages_of(env)  # INCIDENT_LANGUAGES, checked by the settings below
         populate(self.emu, self.languages)
@@ -85,7 +96,12 @@ class Playground:
         self.url = f"http://{local}:{self.port}/"
         self.emu.base_url = f"http://{local}:{self.port}{API_MOUNT}/"
         self.emu.bot_url = f"http://{local}:{self.port}/slack/events"
-        _fresh_sqlite(db_url)
+        db_url = database_url(env, self.port)
+        try:
+            self._db_lock = _fresh_sqlite(db_url)
+        except ConfigError:
+            self.server.stop()
+            raise
         self.settings = Settings.from_env({
             **settings_env(self.languages),
             "SLACK_BOT_TOKEN": self.emu.bot_token, "SLACK_SIGNING_SECRET": self.emu.signing_secret,
@@ -95,6 +111,7 @@ class Playground:
         upgrade(db_url)
         self.rt = runtime.build(self.settings, clock=self.clock, executor=self.executor)
         self.bot = self.rt.wsgi()
+        self.status["timezone"] = self.settings.timezone  # the page shows times in the bot's zone
 
     # -- running ----------------------------------------------------------------------------------
     def run(self) -> None:
@@ -110,6 +127,8 @@ class Playground:
         self.server.stop()
         self.executor.shutdown(wait=False)
         self.rt.deps.db.dispose()
+        if self._db_lock is not None:
+            self._db_lock.close()  # releases the lock
 
     def settle(self, timeout: float = SETTLE_SECONDS) -> None:
         """Wait until the bot's listeners and the emulator's event deliveries are done."""

@@ -45,8 +45,8 @@ def field(lang: Lang, label: str, value: str | None) -> str:
     return f"{bold(lang._(label))} {value or to_be_completed(lang)}"
 
 
-def overview_line(m: Moment, lang: Lang, langs: Sequence[Lang]) -> str:
-    when = colon(lang, lang.moment(m.at))
+def overview_line(m: Moment, lang: Lang, langs: Sequence[Lang], year: bool = False) -> str:
+    when = colon(lang, lang.moment(m.at, year))
     if m.bold:
         return item(bold(f"{when} {lang._(MOMENT_SENTENCES[m.kind])}"))
     if m.kind is EntryKind.DECLARED:
@@ -69,17 +69,17 @@ def actions_table(actions: Sequence[Action], lang: Lang, langs: Sequence[Lang]) 
     return table([lang._("Symptoms"), lang._("Actions")], rows)
 
 
-def figure_lines(f: Figures, lang: Lang) -> list[str]:
+def figure_lines(f: Figures, lang: Lang, year: bool = False) -> list[str]:
     def line(label: str, td: timedelta | None) -> list[str]:
         return [item(f"{colon(lang, label)} {lang.duration(td)}")] if td is not None else []
 
     lines: list[str] = []
     for window, length in zip(f.windows, f.impacts):
-        start = lang.moment(window.start)
+        start = lang.moment(window.start, year)
         if window.end is None:
             label = lang._("Impact since {start} (ongoing)", start=start)
         else:
-            label = lang._("Impact from {start} to {end}", start=start, end=lang.moment(window.end))
+            label = lang._("Impact from {start} to {end}", start=start, end=lang.moment(window.end, year))
         lines += line(label, length)
     if not f.windows:
         lines.append(item(lang._("No client impact recorded.")))
@@ -100,10 +100,13 @@ def section(pm: Postmortem, lang: Lang, langs: Sequence[Lang], timeline_hint: Hi
     def texts(t: Texts) -> str | None:
         return in_language(t, lang, langs)
 
-    overview = [overview_line(m, lang, langs) for m in pm.overview]
+    # Moments spanning more than one year show it, or an old date would read as this year's.
+    year = len(lang.years([m.at for m in pm.overview] + [w.start for w in pm.figures.windows])) > 1
+    overview = [overview_line(m, lang, langs, year) for m in pm.overview]
     paragraphs = [
         "# " + lang._("Post Mortem"),
         field(lang, N_("Incident reference"), escape(pm.ref)),
+        field(lang, N_("Title"), texts(pm.title)),
         field(lang, N_("Services affected by the incident"), texts(pm.components)),
         field(lang, N_("Client impact"), texts(pm.impact)),
         bold(lang._("Incident Overview")),
@@ -115,7 +118,7 @@ def section(pm: Postmortem, lang: Lang, langs: Sequence[Lang], timeline_hint: Hi
         paragraphs.append(field(lang, N_("Responsibility"), lang.responsibility(pm.responsibility)))
     paragraphs.append(bold(lang._("Actions to be taken")))
     paragraphs.append(actions_table(pm.actions, lang, langs) if pm.actions else to_be_completed(lang))
-    paragraphs += [bold(lang._("Key figures")), "\n".join(figure_lines(pm.figures, lang))]
+    paragraphs += [bold(lang._("Key figures")), "\n".join(figure_lines(pm.figures, lang, year))]
     hint = timeline_hint(lang) if callable(timeline_hint) else timeline_hint
     if hint:
         where = colon(lang, lang._("Full timeline"))

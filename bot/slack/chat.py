@@ -151,6 +151,13 @@ class Chat:
             self._locales[user] = locale
         return locale
 
+    def user_exists(self, user: str) -> bool | None:
+        """False when Slack says there is no such (or a deactivated) user; None when it did not say."""
+        try:
+            return not self._form("users.info", quick=True, user=user).get("user", {}).get("deleted", False)
+        except ChatError as e:
+            return False if e.code in ("user_not_found", "user_not_visible") else None
+
     def usergroup_members(self, group: str) -> list[str]:
         return list(self._form("usergroups.users.list", usergroup=group).get("users", []))
 

@@ -86,6 +86,9 @@ class SlackMessenger(Batches):
     def group_members(self, group: str) -> list[str]:
         return self.chat.usergroup_members(group)
 
+    def person_exists(self, user: str) -> bool | None:
+        return self.chat.user_exists(user)
+
     # Rooms -------------------------------------------------------------------------------------
     def open_room(self, name: str, private: bool) -> Room:
         return _room(self.chat.create_channel(name, private))

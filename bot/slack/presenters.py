@@ -20,6 +20,7 @@ from bot.i18n import Lang
 from bot.i18n.vocabulary import field_label, kind_label
 from bot.render.header import header_line
 from bot.slack import render, views
+from bot.slack import replies as offers
 
 
 @dataclass
@@ -74,13 +75,14 @@ def update(lang: Lang, out: Outcome, status) -> list[Reply]:
     else:
         msg = lang._("Update recorded ({ref} is “{status}”) but not posted: Slack refused every post. "
                      "Nothing is lost; post it again once Slack answers.", ref=incident.ref, status=shown)
+    if out.closed_window is not None:
+        msg += "\n" + lang._("The customer impact running since {start} is recorded as ended at {end}, with the "
+                             "resolution (to record an earlier end, run `/incident impact end <time>` before resolving).",
+                             start=lang.time(out.closed_window.start, now=out.closed_window.end),
+                             end=lang.time(out.closed_window.end, now=out.closed_window.end))
     replies = [Reply(msg)]
     if out.missing:
-        missing = lang.list([lang.locale.languages.get(code, code) for code in out.missing])
-        note = lang._("No text yet in: {languages}. The posts say “translation to come”; add it with the button.",
-                      languages=missing)
-        replies = [_with_button(f"{msg}\n{note}", "add_translation", lang._("Add translation"),
-                                f"{incident.id}:{out.entry_id}")]
+        replies = [Reply(*offers.translation_offer(lang, msg, out.missing, f"{incident.id}:{out.entry_id}"))]
     return replies + problems(lang, out.problems)
 
 
@@ -122,6 +124,6 @@ def status(lang: Lang, view: IncidentView, all_langs: list[Lang]) -> Reply:
 def timeline(lang: Lang, entries: list[Entry], now: datetime) -> Reply:
     lines = []
     for e in entries:
-        text = e.texts.get(lang.code) or e.text or kind_label(lang, e.kind)
+        text = offers.entry_text(e, lang) or kind_label(lang, e.kind)
         lines.append(f"{lang.time(e.at, now=now)} · {render.escape(text)[:200]}")
     return Reply("\n".join(lines) or "—")

@@ -19,13 +19,18 @@ STATEMENTS = {
     Status.MONITORING: (DIFFICULTIES, N_("The incident is over; monitoring is still in progress.")),
     Status.RESOLVED: (N_("This incident has been resolved."),),
 }
+# While customers are still hit, the monitoring statement must not say the incident is over.
+STATEMENTS_IMPACT_RUNNING = {
+    Status.MONITORING: (DIFFICULTIES, N_("A fix is in place; we are monitoring its effect.")),
+}
 
 
 def statement(lang: Lang, incident: Incident, status: Status, windows: list) -> str:
     service = incident.components.get(lang.code) or incident.title.get(lang.code) or next(iter(incident.title.values()), "")
     service = service.rstrip(". ")
     parts = []
-    for msgid in STATEMENTS[status]:
+    running = bool(windows) and windows[-1].end is None
+    for msgid in (STATEMENTS_IMPACT_RUNNING if running else {}).get(status, STATEMENTS[status]):
         if msgid == DIFFICULTIES:
             if not windows:
                 continue
@@ -105,12 +110,15 @@ def update_form(deps, lang: Lang, incident: Incident, status: Status | None, win
             "private_metadata": meta, "blocks": blocks}
 
 
-def translation_form(deps, lang: Lang, incident_id: int, entry_id: int, missing: list[str]) -> dict:
+def translation_form(deps, lang: Lang, incident_id: int, entry_id: int, missing: list[str],
+                     response_url: str | None = None) -> dict:
+    """`response_url` is the button's message, retired once the translation is saved."""
     blocks = [_text_input(f"text_{code}", lang._("Update ({language})", language=code.upper()), multiline=True,
                           optional=False) for code in missing]
-    meta = json.dumps({"incident": incident_id, "entry": entry_id, "lang": lang.code})
+    meta = json.dumps({"incident": incident_id, "entry": entry_id, "lang": lang.code, "response_url": response_url})
     return {"type": "modal", "callback_id": "translate", "title": _plain(lang._("Add translation"), 24),
-            "submit": _plain(lang._("Save"), 24), "private_metadata": meta, "blocks": blocks}
+            "submit": _plain(lang._("Save"), 24), "close": _plain(lang._("Cancel"), 24),
+            "private_metadata": meta, "blocks": blocks}
 
 
 def values(view: dict) -> dict[str, object]:

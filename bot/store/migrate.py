@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 
 from alembic import command
@@ -20,6 +22,22 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
+
+
+def current_revision(url: str) -> str | None:
+    """The revision the database is at; None for an empty database (or an SQLite file not there yet)."""
+    from alembic.runtime.migration import MigrationContext
+
+    from bot.store.db import make_engine
+
+    if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///"):].split("?")[0]):
+        return None  # asking would create the file
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
 
 
 def is_current(engine) -> bool:

@@ -277,3 +277,14 @@ def test_translations_fill_languages_and_never_erase_one():
     added = transitions.translate(update, {"en": "Faulty server", "fr": "  "})
     assert added.texts == {"fr": "Serveur défaillant", "en": "Faulty server"} and added.data == update.data
     assert update.texts == {"fr": "Serveur défaillant"}
+
+
+def test_resolving_ends_a_running_impact_and_reopening_is_never_refused_for_one():
+    """Issue 14: an impact left running made the incident stuck (no total, reopen refused)."""
+    start = NOW - timedelta(hours=1)
+    window = [Entry(kind=EntryKind.IMPACT_START, at=start, key=True)]
+    t = transitions.update(incident(status=Status.MONITORING), user="UEN", status=Status.RESOLVED,
+                           texts={"en": "Done"}, now=NOW, window=window)
+    assert [e.kind for e in t.entries] == [EntryKind.IMPACT_END, EntryKind.STATUS] and t.entries[0].at == NOW
+    reopened = transitions.reopen(t.incident, window, user="UEN", texts={}, at=NOW, now=NOW)  # window still open
+    assert reopened.incident.status is Status.INVESTIGATING

@@ -2,7 +2,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.harness import Bot, Clock, Sleeper
+from tests.e2e.harness import MODE, Bot, Clock, Sleeper
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "http_only: about HTTP delivery itself (signatures, the Request URL)")
+
+
+@pytest.fixture(autouse=True)
+def _skip_http_only_in_socket_mode(request):
+    if MODE == "socket" and request.node.get_closest_marker("http_only"):
+        pytest.skip("about HTTP delivery; this run is over Socket Mode")
 
 
 @pytest.fixture

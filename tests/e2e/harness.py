@@ -1,6 +1,9 @@
 """The bot served over real HTTP (waitress, Bolt's WSGI adapter) against the Slack emulator.
 
 In-process so a test can set the bot's clock; `test_process.py` starts it the README's way.
+
+`CELLULE_E2E_MODE=socket` runs every scenario over Socket Mode instead (Bolt's Socket Mode adapter
+connected to the emulator's WebSocket server); tests about HTTP itself are marked `http_only`.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from bot.config import Settings
 from bot.emulator import SlackEmulator
 from bot.emulator.server import Server
 from bot.slack.limits import Limiter
+
+MODE = os.environ.get("CELLULE_E2E_MODE", "http")  # http | socket
 
 
 class TrackingExecutor(ThreadPoolExecutor):
@@ -115,13 +120,17 @@ def env_for(emu: SlackEmulator, database_url: str, **extra: str) -> dict[str, st
 
 class Bot:
     def __init__(self, emu: SlackEmulator, database_url: str, clock: Clock | None = None,
-                 sleeper: Sleeper | None = None, *, limiter: Limiter | None = None, slack_width: int | None = None,
-                 **env: str):
+                 sleeper: Sleeper | None = None, mode: str | None = None, *, limiter: Limiter | None = None,
+                 slack_width: int | None = None, **env: str):
         """`limiter`: the bot's rate limiter; by default one whose waits are recorded in `waits`,
-        not slept (the emulator does not enforce Slack's limits unless a test asks it to)."""
+        not slept (the emulator does not enforce Slack's limits unless a test asks it to).
+        `mode`: "http" or "socket" (default from CELLULE_E2E_MODE)."""
         self.emu = emu
         self.clock = clock or Clock()
         self.sleeper = sleeper or Sleeper()
+        self.mode = mode or MODE
+        if self.mode == "socket":
+            env.setdefault("SLACK_APP_TOKEN", emu.start_socket_mode())
         self.settings = Settings.from_env(env_for(emu, database_url, **env))  # database_url is migrated
         self.executor = TrackingExecutor()  # Bolt's listeners
         self.work_executor = TrackingExecutor()  # what they hand over after acknowledging, as in production
@@ -132,6 +141,16 @@ class Bot:
         self.server = Server(self.rt.wsgi(), "127.0.0.1", 0)
         self.url = f"http://127.0.0.1:{self.server.port}/slack/events"
         emu.bot_url = self.url
+        self.socket = None
+        if self.mode == "socket":
+            from bot.server import socket_mode_handler
+
+            connected = emu.socket_mode.connected
+            # As `serve` connects, with a shorter ping: a dropped connection is reopened within seconds.
+            self.socket = socket_mode_handler(self.rt.app, self.settings.app_token, ping_interval=3)
+            self.socket.connect()
+            if not emu.socket_mode.wait_connected(connected + 1):
+                raise RuntimeError("the bot did not connect over Socket Mode")
 
     def settle(self) -> None:
         """Wait until the bot and the emulator have nothing left in flight.
@@ -171,6 +190,12 @@ class Bot:
 
     def close(self) -> None:
         self.settle()
+        if self.socket is not None:
+            # slack_sdk's client can wait forever on a session thread left over from a reconnection:
+            # its threads are daemons, so a test never waits more than a moment for them.
+            closing = threading.Thread(target=self.socket.close, daemon=True)
+            closing.start()
+            closing.join(10)
         self.server.stop()
         self.executor.shutdown(wait=True)
         self.work_executor.shutdown(wait=True)

@@ -184,7 +184,7 @@ def test_python_m_bot_dora_prints_the_prefilled_report(bot, database_url, monkey
     text = capsys.readouterr().out
     assert "2.1 Incident reference code assigned by the financial entity: TSR-2641" in text
     assert "1.2 Name of the entity submitting the report: to fill" in text
-    assert cli.main(["dora", "TSR-9"]) == 2
+    assert cli.main(["dora", "TSR-9"]) == 3  # no such incident (README: exit statuses)
 
 
 def test_help_lists_the_dora_commands_when_on(bot):

@@ -121,4 +121,4 @@ def test_cli_prints_the_same_postmortem_and_the_timeline(bot, database_url):
     stamps = [e["at"] for e in data["entries"]]
     assert stamps == sorted(stamps)
     missing = run_cli("postmortem", "TSR-9", env=env)
-    assert missing.returncode == 2 and "TSR-9" in missing.stderr
+    assert missing.returncode == 3 and "TSR-9" in missing.stderr

@@ -71,6 +71,7 @@ def _timeline(database_url: str) -> list[dict]:
     return json.loads(out.stdout)["entries"]
 
 
+@pytest.mark.http_only  # `serve` over HTTP as the README runs it (test_socket_mode.py serves over Socket Mode)
 def test_served_process_answers_signed_commands_and_recovers_what_was_said_while_down(emulator, database_url):
     emu = emulator
     port = _free_port()

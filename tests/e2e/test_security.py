@@ -19,7 +19,8 @@ from bot.store import timeline as tl
 from tests.e2e.harness import Bot
 
 DECLARE = "declare P2 FR Panne paiement EN Payment outage"
-READ_ONLY = {"auth.test", "users.info", "usergroups.users.list"}
+# apps.connections.open: Socket Mode (re)connecting changes nothing in the workspace.
+READ_ONLY = {"auth.test", "users.info", "usergroups.users.list", "apps.connections.open"}
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -91,6 +92,7 @@ def _requests(bot, crisis: str) -> dict[str, tuple[bytes, str]]:
     }
 
 
+@pytest.mark.http_only
 @pytest.mark.parametrize("kind", ["command", "event", "block_actions", "view_submission"])
 def test_unsigned_forged_and_stale_requests_get_401_and_change_nothing(bot, kind):
     emu = bot.emu
@@ -227,6 +229,7 @@ def _chunked_post(url: str, body: bytes, emu) -> int:
         conn.close()
 
 
+@pytest.mark.http_only
 def test_a_body_over_one_mebibyte_is_refused_before_bolt(bot, caplog):
     emu = bot.emu
     emu.reset_calls()

@@ -62,6 +62,11 @@ class Playground:
     def channel(self, name_prefix: str, user: str = "UCAMILLE") -> dict:
         return next(c for c in self.state(user)["channels"] if c["name"].startswith(name_prefix))
 
+    @property
+    def database(self) -> Path:
+        """Its own SQLite file: by default one per port, so two playgrounds never share one."""
+        return self.cwd / "playground-data" / f"playground-{self.url.rstrip('/').rsplit(':', 1)[1]}.db"
+
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 

@@ -40,14 +40,32 @@ def browser():
             b.close()
 
 
-@pytest.fixture
-def page(browser, playground):
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
+PHONE = {"width": 390, "height": 844}  # a phone held upright
+
+
+def _open_page(browser, playground, **context_args):
+    context = browser.new_context(accept_downloads=True, **{"viewport": {"width": 1400, "height": 900}, **context_args})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(playground.url)
     expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    return context, page, errors
+
+
+@pytest.fixture
+def page(browser, playground):
+    context, page, errors = _open_page(browser, playground)
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def phone(browser, playground):
+    """The page at phone width, in a browser whose own zone is not the bot's."""
+    context, page, errors = _open_page(browser, playground, viewport=PHONE, is_mobile=True, has_touch=True,
+                                       timezone_id="America/New_York")
     yield page
     context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
@@ -78,7 +96,7 @@ def declare(page, title_fr: str, title_en: str, slug: str) -> None:
 
 
 def timeline(playground, ref: str) -> list[dict]:
-    db = playground.cwd / "playground-data" / "playground.db"
+    db = playground.database
     out = subprocess.run([sys.executable, "-m", "bot", "timeline", ref, "--json"], cwd=playground.cwd,
                          env={"DATABASE_URL": f"sqlite:///{db}", "INCIDENT_PREFIX": "TSR", "PATH": "/usr/bin:/bin",
                               "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
@@ -247,3 +265,47 @@ def test_thread_replies_and_pins(page):
     page.get_by_role("button", name=re.compile("Pins")).click()
     expect(page.locator("#panel-title")).to_contain_text("Pinned")
     expect(page.locator("#panel-body .block-header").first).to_contain_text("TSR-2641")
+
+
+def _box(page, selector: str) -> dict:
+    return page.locator(selector).first.bounding_box()
+
+
+def test_at_phone_width_the_channel_gets_the_width_and_the_canvas_closes_back_to_it(phone):
+    """390 px: no sidebar column eating the messages, no sideways scrolling, the canvas a closable sheet."""
+    open_channel(phone, "#tsr-2641-")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert _box(phone, "#messages")["width"] >= 360
+    assert _box(phone, ".sidebar")["height"] <= 80  # a strip of channels, not a column
+    send_box = _box(phone, "#send")
+    assert send_box["x"] + send_box["width"] <= PHONE["width"]
+    phone.get_by_role("button", name="Canvas").click()
+    panel = _box(phone, "#panel")
+    assert panel["x"] == 0 and panel["width"] == PHONE["width"]
+    expect(phone.locator("#panel-body .canvas")).to_contain_text("TSR-2641")
+    phone.get_by_role("button", name="Close panel").click()
+    expect(phone.locator("#panel")).to_be_hidden()
+    expect(phone.locator("#channel-name")).to_be_visible()
+    expect(phone.locator("#channel-name")).to_be_in_viewport()
+
+
+def test_message_times_are_in_the_bots_zone_not_the_browsers(phone):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    open_channel(phone, "#tsr-2641-")
+    stamp = phone.locator("#messages .message .time").first
+    at = datetime.fromisoformat(stamp.get_attribute("datetime").replace("Z", "+00:00"))
+    assert stamp.inner_text() == at.astimezone(ZoneInfo("Europe/Paris")).strftime("%H:%M")
+
+
+def test_a_pipe_in_an_action_stays_in_its_canvas_cell(page):
+    be(page, "UCAMILLE")
+    open_channel(page, "#tsr-2641-")
+    send(page, "/incident action FR Lent | très lent => Ajouter | retirer EN Slow | very slow => Add | remove")
+    send(page, "/incident postmortem")
+    page.get_by_role("button", name="Canvas").click()
+    row = page.locator("#panel-body .canvas table tr", has_text="très lent").first
+    expect(row.locator("td")).to_have_count(2)
+    expect(row.locator("td").first).to_have_text("Lent | très lent")
+    expect(row.locator("td").last).to_have_text("Ajouter | retirer")

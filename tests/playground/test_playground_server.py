@@ -113,7 +113,7 @@ def test_actions_refuse_what_slack_would_refuse(plain):
 def test_the_data_is_in_its_own_database(plain):
     pg, production = plain
     assert not production.exists(), "the playground wrote to DATABASE_URL's database"
-    own = pg.cwd / "playground-data" / "playground.db"
+    own = pg.database
     with sqlite3.connect(own) as db:
         tables = {r[0] for r in db.execute("select name from sqlite_master where type='table'")}
     assert tables, "the playground's database has no tables"
@@ -166,3 +166,29 @@ def test_the_status_page_shows_the_example_incident_in_both_languages(plain):
     fr = pg.get("/status/incidents/TSR-2641?lang=fr")[2].decode()
     assert 'lang="fr"' in fr and "Processing e-commerce" in fr and "d’une durée de" in fr
     assert pg.get("/status")[0] == 200
+
+
+def test_two_playgrounds_keep_their_own_databases_or_the_second_refuses(tmp_path, monkeypatch):
+    """A second playground on another PORT never wipes the first one's data (issue 14)."""
+    import pytest
+
+    from bot.config import ConfigError
+    from bot.playground.app import Playground
+
+    monkeypatch.chdir(tmp_path)
+    first = Playground({}, port=0, replay=False)
+    try:
+        path = first.settings.database_url[len("sqlite:///"):]
+        with sqlite3.connect(path) as db:
+            db.execute("create table marker (x)")
+        second = Playground({}, port=0, replay=False)
+        second.close()
+        with sqlite3.connect(path) as db:
+            assert db.execute("select name from sqlite_master where name='marker'").fetchall()
+        # The same database named for both: the second refuses, with one clear line.
+        with pytest.raises(ConfigError, match="already used by another playground"):
+            Playground({"PLAYGROUND_DATABASE_URL": first.settings.database_url}, port=0, replay=False)
+        with sqlite3.connect(path) as db:
+            assert db.execute("select name from sqlite_master where name='marker'").fetchall()
+    finally:
+        first.close()

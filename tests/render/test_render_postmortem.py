@@ -64,6 +64,7 @@ def test_english_section_reproduces_the_page(incident, entries, actions, now, en
     assert paragraphs(render(incident, entries, actions, now, [en])) == [
         "# Post Mortem",
         "**Incident reference** TSR-2641",
+        "**Title** Payment platform disruptions",
         "**Services affected by the incident** In-store CB2A payments and e-commerce payments.",
         "**Client impact** Cardholders were unable to make payments.",
         "**Incident Overview**",
@@ -149,7 +150,8 @@ def fr_en(catalogs):
 def test_bilingual_layout(incident, entries, actions, now, fr_en):
     text = render(incident, entries, actions, now, fr_en)
     first, rest = text.split("\n\n==============ENGLISH VERSION==============\n\n")
-    assert first.startswith("# _English version below_\n\n# Post Mortem\n\n**Référence incident** TSR-2641\n\n")
+    assert first.startswith("# _English version below_\n\n# Post Mortem\n\n**Référence incident** TSR-2641\n\n"
+                             "**Titre** Perturbations plateforme de paiement\n\n")
     assert FRENCH_OVERVIEW in first and FRENCH_ACTIONS in first
     assert "**Service concerné** Paiements en magasin CB2A et e-commerce." in first
     assert "**Impact client** Impossibilité d’effectuer des paiements pour les porteurs." in first
@@ -167,3 +169,28 @@ def test_a_declaration_without_alert_says_so(incident, now, en):
     declared = [Entry(EntryKind.DECLARED, at("12:13"))]
     text = render(incident, declared, [], now, [en])
     assert "* **4 December 12:13pm:** creation of a dedicated crisis unit. Start of investigations." in text
+
+
+def test_each_section_names_the_incident_by_its_title(incident, entries, actions, now, fr_en):
+    """A `<REF>-postmortem.md` read on its own says which incident it is (issue 14)."""
+    text = render(incident, entries, actions, now, fr_en)
+    first, rest = text.split("==============ENGLISH VERSION==============")
+    assert "**Titre** Perturbations plateforme de paiement" in first
+    assert "**Title** Payment platform disruptions" in rest
+
+
+def test_moments_spanning_two_years_show_the_year(incident, entries, now, en):
+    """An event of December 2025 on an incident of November 2026 cannot read as the same year (issue 14)."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    year = timedelta(days=361)
+    moved = replace(incident, declared_at=incident.declared_at + year,
+                    resolved_at=incident.resolved_at and incident.resolved_at + year)
+    later = [Entry(e.kind, e.at + timedelta(days=361), texts=e.texts, text=e.text, key=e.key, data=e.data)
+             for e in entries]
+    early = Entry(EntryKind.EVENT, at("12:08"), texts={"en": "an old event"}, key=True)
+    text = render(moved, [early, *later], [], now + year, [en])
+    assert "* **4 December 2025 12:08pm:** an old event" in text
+    assert "* **30 November 2026 12:08pm: start of the incident.**" in text
+    assert "2025" not in render(incident, entries, [], now, [en])

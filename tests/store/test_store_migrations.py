@@ -11,20 +11,11 @@ from sqlmodel import SQLModel
 from bot.store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from bot.store.db import make_engine
 from bot.store import incidents as store
-from bot.store.migrate import alembic_config, upgrade
+from bot.store.migrate import alembic_config, current_revision, upgrade
 
 
 def head_revision(url: str) -> str:
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
-
-
-def current_revision(url: str) -> str | None:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
-    finally:
-        engine.dispose()
 
 
 def table_names(url: str) -> set[str]:

@@ -84,8 +84,10 @@
   }
 
   function clock(ts) {
+    // In the bot's zone (INCIDENT_TIMEZONE), as the bot writes times, not the browser's.
     const d = new Date(parseFloat(ts) * 1000);
-    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+                                      timeZone: (ui.state && ui.state.timezone) || undefined });
   }
 
   // -- rendering ------------------------------------------------------------------------------

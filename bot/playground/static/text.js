@@ -144,29 +144,32 @@ const CelluleText = (() => {
   }
 
   // Canvas Markdown (CommonMark subset): headings, lists, tables, quotes, rules, paragraphs.
-  const MD_INLINE = /`([^`\n]+)`|\*\*(.+?)\*\*|\[([^\]\n]+)\]\(([^)\s]+)\)|(^|[^\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])|(^|[^\w_])_(?!\s)([^_\n]+?)_(?![\w_])|<(https?:[^>\s]+)>|(<!?[@#][A-Z0-9]+>)/g;
+  // A backslash escape (`\|`, `\*`) comes first: at the same place, it wins over emphasis.
+  const MD_INLINE = /\\([!-\/:-@[-`{-~])|`([^`\n]+)`|\*\*(.+?)\*\*|\[([^\]\n]+)\]\(([^)\s]+)\)|(^|[^\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])|(^|[^\w_])_(?!\s)([^_\n]+?)_(?![\w_])|<(https?:[^>\s]+)>|(<!?[@#][A-Z0-9]+>)/g;
 
   function mdInline(text, parent, ctx) {
     let last = 0;
     const re = new RegExp(MD_INLINE.source, "g");
     let m;
     while ((m = re.exec(text)) !== null) {
-      const before = m[5] ?? m[7] ?? "";
+      const before = m[6] ?? m[8] ?? "";
       parent.append(document.createTextNode(withEmoji(text.slice(last, m.index) + before)));
-      if (m[1] !== undefined) parent.append(el("code", null, m[1]));
-      else if (m[2] !== undefined) { const b = el("strong"); mdInline(m[2], b, ctx); parent.append(b); }
-      else if (m[3] !== undefined) parent.append(link(m[4], m[3], ctx));
-      else if (m[6] !== undefined || m[8] !== undefined) {
-        const i = el("em"); mdInline(m[6] ?? m[8], i, ctx); parent.append(i);
-      } else if (m[9] !== undefined) parent.append(link(m[9], m[9], ctx));
-      else parent.append(angle(m[10].slice(1, -1), ctx));
+      if (m[1] !== undefined) parent.append(document.createTextNode(m[1]));
+      else if (m[2] !== undefined) parent.append(el("code", null, m[2]));
+      else if (m[3] !== undefined) { const b = el("strong"); mdInline(m[3], b, ctx); parent.append(b); }
+      else if (m[4] !== undefined) parent.append(link(m[5], m[4], ctx));
+      else if (m[7] !== undefined || m[9] !== undefined) {
+        const i = el("em"); mdInline(m[7] ?? m[9], i, ctx); parent.append(i);
+      } else if (m[10] !== undefined) parent.append(link(m[10], m[10], ctx));
+      else parent.append(angle(m[11].slice(1, -1), ctx));
       last = re.lastIndex;
     }
     parent.append(document.createTextNode(withEmoji(text.slice(last))));
   }
 
   function cells(line) {
-    return line.trim().replace(/^\|/, "").replace(/\|$/, "").split("|").map((c) => c.trim());
+    // An escaped pipe (`\|`) is text inside a cell, not a column border.
+    return line.trim().replace(/^\|/, "").replace(/(?<!\\)\|$/, "").split(/(?<!\\)\|/).map((c) => c.trim());
   }
 
   function markdown(text, ctx) {

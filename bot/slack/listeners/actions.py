@@ -75,7 +75,8 @@ def add_translation(edge: Edge, body: dict, lang, incident: Incident, value: str
     entry_id = ids[1]
     missing = updates.untranslated(deps, incident.id, entry_id)
     if missing:
-        edge.chat.open_view(body["trigger_id"], views.translation_form(deps, lang, incident.id, entry_id, missing))
+        edge.chat.open_view(body["trigger_id"], views.translation_form(deps, lang, incident.id, entry_id, missing,
+                                                                        body.get("response_url")))
 
 
 def postmortem_form(edge: Edge, body: dict, lang, incident: Incident, value: str, reply: Callable) -> None:

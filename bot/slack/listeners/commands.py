@@ -21,7 +21,7 @@ from bot.flows.messages import REFUSALS, describe, explain
 from bot.i18n import N_, Lang
 from bot.i18n.vocabulary import REOPENED_TEXT, RESOLVED_TEXT, default_texts, parse_status
 from bot.render.postmortem import language_name
-from bot.slack import dora_ui, forms, inbox, presenters, render, repeat, views
+from bot.slack import dora_ui, forms, inbox, presenters, render, repeat, replies, views
 from bot.slack.edge import Edge, responder
 from bot.slack.listeners import publishing as public
 
@@ -177,7 +177,10 @@ def run(c: Call) -> None:
 
 
 def _help(c: Call) -> None:
-    c.reply(c.lang._(HELP, prefix=c.deps.settings.prefix) + dora_ui.help_lines(c.deps, c.lang))
+    text = c.lang._(HELP, prefix=c.deps.settings.prefix) + dora_ui.help_lines(c.deps, c.lang)
+    if c.parsed.unknown:
+        text = replies.unknown_subcommand(c.lang, c.parsed.unknown, unescape(c.command.get("text", ""))) + "\n\n" + text
+    c.reply(text)
 
 
 def _list(c: Call) -> None:
@@ -240,7 +243,7 @@ def _resolve(c: Call, incident: Incident) -> None:
 
 
 def _reopen(c: Call, incident: Incident) -> None:
-    at, text = timeline.leading_time(c.deps, c.rest)
+    at, text = timeline.leading_time(c.deps, c.rest, incident)
     texts = c.texts(text) if text else default_texts(REOPENED_TEXT, c.deps.langs)
     _post(c, incident, Status.INVESTIGATING, texts, reopen_at=at or c.now())
 
@@ -263,7 +266,9 @@ def _event(c: Call, incident: Incident) -> None:
     if not c.rest:
         raise UserError("event_text")
     entry = timeline.add_event(c.deps, incident, user=c.user, text=c.rest, default=c.read_as(c.rest))
-    c.reply(c.lang._("Added to the timeline at {time}.", time=c.lang.time(entry.at, now=c.now())))
+    done = c.lang._("Added to the timeline at {time}.", time=c.lang.time(entry.at, now=c.now()))
+    missing = [code for code in c.deps.settings.languages if not entry.texts.get(code, "").strip()]
+    c.reply(*replies.translation_offer(c.lang, done, missing, f"{incident.id}:{entry.id}") if missing else (done,))
 
 
 def _set(c: Call, incident: Incident) -> None:
@@ -274,9 +279,10 @@ def _set(c: Call, incident: Incident) -> None:
 
 
 def _action(c: Call, incident: Incident) -> None:
-    symptom, action = cmd.split_action(c.rest)
-    updates.add_action(c.deps, incident.id, symptom=c.texts(symptom), action=c.texts(action))
-    c.reply(c.lang._("Action added to the postmortem of {ref}.", ref=incident.ref))
+    symptom, action = cmd.split_action_texts(c.rest, c.deps.settings.languages, default=c.read_as(c.rest))
+    updates.add_action(c.deps, incident.id, symptom=symptom, action=action)
+    c.reply(replies.action_reading(c.lang._("Action added to the postmortem of {ref}.", ref=incident.ref),
+                                  symptom, action, c.deps.settings.languages, c.lang._("translation to come")))
 
 
 def _role(c: Call, incident: Incident) -> None:

@@ -12,7 +12,7 @@ from bot.core.timeparse import TimeParseError, parse_when
 from bot.flows import declare as declaring
 from bot.flows import incidents, reading, updates
 from bot.flows.messages import REFUSALS, describe, explain
-from bot.slack import presenters, publishing_form, views
+from bot.slack import presenters, publishing_form, replies, views
 from bot.slack.repeat import repeated
 from bot.slack.edge import Edge
 
@@ -192,7 +192,9 @@ def translate_submitted(edge: Edge, ack, body: dict, view: dict) -> None:
 
     def save(reply):
         out = updates.add_translations(deps, incident.id, entry_id, texts)
-        reply(lang._("Translation added; the posts of {ref} are updated.", ref=out.incident.ref))
+        done = lang._("Translation added; the posts of {ref} are updated.", ref=out.incident.ref)
+        if not replies.replace_original(meta.get("response_url"), done):  # the button's message retired
+            reply(done)
 
     _after_ack(edge, user, lang, incident, save)
 
