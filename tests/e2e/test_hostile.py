@@ -13,8 +13,13 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+import pytest
+
 from bot.store import incidents as store
 from tests.e2e.harness import env_for
+
+# Hostile requests come to the Request URL: about HTTP delivery itself, not run over Socket Mode.
+pytestmark = pytest.mark.http_only
 
 FORM = "application/x-www-form-urlencoded"
 DECLARE = "declare P2 FR Panne paiement EN Payment outage"
