@@ -191,11 +191,12 @@ class Bot:
     def close(self) -> None:
         self.settle()
         if self.socket is not None:
-            # slack_sdk's client can wait forever on a session thread left over from a reconnection:
-            # its threads are daemons, so a test never waits more than a moment for them.
+            # slack_sdk's client can wait forever on a session thread left over from a reconnection,
+            # and its close otherwise waits out a 3 s receive: its threads are daemons, stopped from
+            # reconnecting by close() itself, so a test does not wait for them to end.
             closing = threading.Thread(target=self.socket.close, daemon=True)
             closing.start()
-            closing.join(10)
+            closing.join(0.5)
         self.server.stop()
         self.executor.shutdown(wait=True)
         self.work_executor.shutdown(wait=True)
