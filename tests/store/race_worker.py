@@ -93,7 +93,7 @@ class FileChat:
 def remind(db, url: str, now: datetime, sent_file: str, mode: str) -> list:
     from bot.config import Settings
     from bot.flows.deps import Deps
-    from bot.flows.reminders import LEASE, Scheduler
+    from bot.flows.reminders import LEASE, Scheduler, replan_quietly
     from bot.runtime import catalogs_for
     from bot.slack.reminders import send
     from bot.store import due
@@ -102,7 +102,11 @@ def remind(db, url: str, now: datetime, sent_file: str, mode: str) -> list:
     chat = FileChat(sent_file)
     deps = Deps(settings=settings, db=db, catalogs=catalogs_for(settings), messenger=chat, clock=lambda: now)
     scheduler = Scheduler(deps, functools.partial(send, chat))
-    if mode == "claim-only":  # claims what is due, then dies before sending anything
+    if mode == "claim-only":  # plans (as every tick does first), claims what is due, then dies before sending
+        # Planning the next step right after a send can lose a race with the other replica (it is
+        # done quietly then); the next tick plans it anyway, as here.
+        for incident_id in scheduler.incidents():
+            replan_quietly(deps, incident_id)
         with db.session() as s:
             return [r.key for r in due.claim(session=s, now=now, owner="doomed", lease=LEASE)]
     if mode == "no-finish":  # sends, then dies before marking them done
