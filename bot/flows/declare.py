@@ -268,7 +268,7 @@ def _create_channel(deps: Deps, incident: Incident, private: bool) -> None:
             if e.code != "name_taken":
                 raise
             if ours is None or name not in ours:  # listed again: a lost answer may have made it ours
-                ours = _created_by_us(deps)
+                ours = deps.messenger.rooms_we_made()
             channel = _left_behind(deps, incident, private, ours.get(name))
             if channel is not None:
                 break
@@ -280,11 +280,6 @@ def _create_channel(deps: Deps, incident: Incident, private: bool) -> None:
         row.channel_id, row.channel_name = channel.id, channel.name or name
         s.add(row)
     incident.channel_id, incident.channel_name = channel.id, channel.name or name
-
-
-def _created_by_us(deps: Deps) -> dict[str, Room]:
-    """The bot's own unarchived channels that it created, by name."""
-    return deps.messenger.rooms_we_made()
 
 
 def _left_behind(deps: Deps, incident: Incident, private: bool, channel: Room | None) -> Room | None:

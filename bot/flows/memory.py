@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from enum import Enum
 
 from bot.core.model import Incident
-from bot.flows.ports import Batches, Invited, Notice, Plain, Room, Undelivered, attempt
+from bot.flows.ports import Batches, Invited, Notice, Room, Undelivered, attempt
 from bot.i18n import Lang
 
 BOT = "UBOT"
@@ -224,10 +224,3 @@ class MemoryMessenger(Batches):
     def message(self, room: str, ts: str) -> dict | None:
         return next((m for m in self._room(room, "message").chat if m["ts"] == ts), None)
 
-
-def text_of(notice: Notice) -> str:
-    """A short line for assertions: the plain text, or the notice's kind and its incident."""
-    if isinstance(notice, Plain):
-        return notice.text
-    incident = getattr(notice, "incident", None)
-    return f"{type(notice).__name__} {incident.ref if incident else ''}".strip()
