@@ -22,10 +22,11 @@ from bot.config import ConfigError, Settings
 from bot.emulator import SlackEmulator
 from bot.emulator.server import Server
 from bot.server import MAX_BODY
+from bot.slack.limits import Limiter
 from bot.store.migrate import upgrade
 
 from . import api, example
-from .work import CountingExecutor, ReplayClock
+from .work import CountingExecutor, ReplayClock, ReplayPacing
 from .workspace import OPS, REPLAYER, languages_of, populate, settings_env
 
 log = logging.getLogger("cellule.playground")
@@ -109,7 +110,9 @@ class Playground:
             "HOST": host, "PORT": str(self.port), "CELLULE_LOCALE_DIRS": env.get("CELLULE_LOCALE_DIRS", ""),
         })
         upgrade(db_url)
-        self.rt = runtime.build(self.settings, clock=self.clock, executor=self.executor)
+        self.pacing = ReplayPacing()
+        self.limiter = Limiter(self.pacing.clock, self.pacing.sleep)
+        self.rt = runtime.build(self.settings, clock=self.clock, executor=self.executor, limiter=self.limiter)
         self.bot = self.rt.wsgi()
         self.status["timezone"] = self.settings.timezone  # the page shows times in the bot's zone
 
@@ -159,6 +162,7 @@ class Playground:
             self.status["replay_error"] = str(e)
         finally:
             self.clock.release()
+            self.pacing.replaying = False
             self.status.update(replaying=False, ready=True)
             self.rt.scheduler.start()  # reminders, once the replayed past is over: as `serve` does
 

@@ -55,3 +55,26 @@ class ReplayClock:
 
     def release(self) -> None:
         self._fixed = None
+
+
+class ReplayPacing:
+    """The rate limiter's clock and sleeper: while the example is replayed, a wait for Slack's pace
+    skips ahead instead of sleeping (the replay is the past; pacing it would keep a newcomer waiting
+    12 s for 23 commands); once live, real waits. The skips stay in the clock, so the slots the
+    replay booked are behind the first live call, not ahead of it."""
+
+    def __init__(self, sleep=time.sleep):
+        self.replaying = True
+        self._sleep = sleep
+        self._skipped = 0.0
+        self._lock = threading.Lock()
+
+    def clock(self) -> float:
+        return time.monotonic() + self._skipped
+
+    def sleep(self, seconds: float) -> None:
+        if not self.replaying:
+            self._sleep(seconds)
+            return
+        with self._lock:
+            self._skipped += max(seconds, 0.0)
