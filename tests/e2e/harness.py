@@ -147,7 +147,7 @@ class Bot:
 
             connected = emu.socket_mode.connected
             # As `serve` connects, with a shorter ping: a dropped connection is reopened within seconds.
-            self.socket = socket_mode_handler(self.rt.app, self.settings.app_token, ping_interval=3)
+            self.socket = socket_mode_handler(self.rt.app, self.settings.app_token, ping_interval=1)
             self.socket.connect()
             if not emu.socket_mode.wait_connected(connected + 1):
                 raise RuntimeError("the bot did not connect over Socket Mode")
