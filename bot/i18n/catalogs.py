@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from functools import cached_property
+from functools import cached_property, lru_cache
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -86,23 +86,31 @@ def load(code: str, dirs: Iterable[Path]) -> tuple[Translations | NullTranslatio
     dirs = list(dirs)
     path = find_catalog(code, dirs)
     if path is not None:
-        with path.open("rb") as f:
-            catalog = read_po(f, domain=DOMAIN)
-        if needs_catalog(code):
-            missing = untranslated(catalog, template_ids())
-            if missing:
-                # Partial catalogs work (English fills the gaps) but are said once, at start.
-                log.warning("%s: %d message(s) not translated in %s, shown in English "
-                            "(list them with `python -m bot.i18n check --lang %s`)", code, len(missing), path, code)
-        mo = BytesIO()
-        write_mo(mo, catalog)  # fuzzy entries are left out, as gettext does
-        mo.seek(0)
-        return Translations(mo, domain=DOMAIN), catalog.locale or parse_locale(code)
+        stat = path.stat()
+        mo, locale, missing = _compiled(str(path), stat.st_mtime_ns, stat.st_size, needs_catalog(code))
+        if missing:
+            # Partial catalogs work (English fills the gaps) but are said once, at start.
+            log.warning("%s: %d message(s) not translated in %s, shown in English "
+                        "(list them with `python -m bot.i18n check --lang %s`)", code, missing, path, code)
+        return Translations(BytesIO(mo), domain=DOMAIN), locale or parse_locale(code)
     locale = parse_locale(code)
     if not needs_catalog(code):
         return NullTranslations(), locale
     looked = ", ".join(str(catalog_path(d, code)) for d in dirs)
     raise ValueError(f"no catalog for language {code!r}; looked for {looked}")
+
+
+@lru_cache(maxsize=32)
+def _compiled(path: str, mtime_ns: int, size: int, check: bool) -> tuple[bytes, Locale | None, int]:
+    """A catalog compiled in memory, once per version of its file (a process builds several bots in
+    tests and the playground; reading and compiling a .po costs about 15 ms): the .mo bytes, the
+    catalog's locale, and how many of the template's messages it leaves untranslated."""
+    with open(path, "rb") as f:
+        catalog = read_po(f, domain=DOMAIN)
+    missing = len(untranslated(catalog, template_ids())) if check else 0
+    mo = BytesIO()
+    write_mo(mo, catalog)  # fuzzy entries are left out, as gettext does
+    return mo.getvalue(), catalog.locale, missing
 
 
 class Catalogs:

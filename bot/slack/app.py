@@ -31,6 +31,9 @@ def _bolt_logger() -> logging.Logger:
 def build_app(settings: Settings, edge: Edge, executor: Executor | None = None) -> App:
     executor = executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bolt")
     app = App(
+        # Named, or Bolt names the app after its caller's file through inspect.stack(), which reads
+        # the source of every frame: 100 ms per app under pytest's deep stacks.
+        name="cellule",
         signing_secret=settings.signing_secret or "socket-mode-has-no-signing-secret",
         client=edge.chat.client,
         # Acknowledge first and keep working in Bolt's thread pool: Slack gets its answer in time.
