@@ -6,6 +6,11 @@ PostgreSQL database, see .ci/postgres.sh), each test gets its own schema in that
 built by one script made once (the tables' DDL and Alembic's stamp) and dropped afterwards. tests/store/test_store_migrations.py runs real Alembic on both databases and
 checks that the template's copies match what it builds.
 Tests marked `requires_postgres` are skipped when TEST_DATABASE_URL is unset.
+
+CELLULE_DATABASE_TESTS_ONLY=1 (CI's PostgreSQL run) keeps only the tests that reach the database:
+those using its fixtures, and those marked `database` (which read TEST_DATABASE_URL themselves).
+The rest (pure core, catalogs, rendering, the emulator, the playground on its own SQLite file) gives
+the same result on any database and has run already.
 """
 
 from __future__ import annotations
@@ -42,9 +47,21 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requires_postgres: needs TEST_DATABASE_URL (a PostgreSQL server)")
+    config.addinivalue_line("markers", "database: reaches TEST_DATABASE_URL without the database fixtures")
+
+
+DATABASE_FIXTURES = {"empty_database_url", "postgres_admin", "postgres_schema"}
+
+
+def reaches_the_database(item: pytest.Item) -> bool:
+    return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))) or bool(item.get_closest_marker("database"))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("CELLULE_DATABASE_TESTS_ONLY") == "1":
+        kept = [item for item in items if reaches_the_database(item)]
+        config.hook.pytest_deselected(items=[item for item in items if not reaches_the_database(item)])
+        items[:] = kept
     if POSTGRES_URL:
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL: set TEST_DATABASE_URL (start one with .ci/postgres.sh start)")

@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.database  # its ingest and postmortem figures run on TEST_DATABASE_URL too
 def test_quick_benchmark_run_gives_every_figure(tmp_path):
     out = tmp_path / "results.json"
     run = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--smoke", "--out", str(out)],

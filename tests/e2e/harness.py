@@ -194,9 +194,12 @@ class Bot:
             # slack_sdk's client can wait forever on a session thread left over from a reconnection,
             # and its close otherwise waits out a 3 s receive: its threads are daemons, stopped from
             # reconnecting by close() itself, so a test does not wait for them to end.
+            # The emulator then cuts the connection, so the client's receive ends now rather than
+            # after its timeout; what is left of close() is its threads' 1 s polls, not waited for.
             closing = threading.Thread(target=self.socket.close, daemon=True)
             closing.start()
-            closing.join(0.5)
+            closing.join(0.05)  # close() stops reconnections first thing: the cut below is final
+            self.emu.socket_mode.drop()
         self.server.stop()
         self.executor.shutdown(wait=True)
         self.work_executor.shutdown(wait=True)
