@@ -45,6 +45,10 @@ class Driver:
         self._worker: threading.Thread | None = None
         self._queued_lock = threading.Lock()
         self.events_queued = 0  # ever, so a test can tell that nothing new came while it waited
+        # Request URLs served in this process: a test may map its app's URL to a callable
+        # (body, headers) -> (status, response text) that hands it the same signed request without a
+        # socket. Any other URL (or one whose app has stopped and is no longer listed) gets an HTTP POST.
+        self.in_process: dict[str, object] = {}
 
     # -- transport ------------------------------------------------------------------------------
     def sign_and_post(self, body: bytes, content_type: str, *, timestamp=None, secret=None,
@@ -54,18 +58,22 @@ class Driver:
         if not self.bot_url:
             raise RuntimeError("SlackEmulator was created without bot_url")
         timestamp = str(int(self.state.clock()) if timestamp is None else timestamp)
-        request = urllib.request.Request(self.bot_url, data=body, method="POST", headers={
-            "Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp,
-            "X-Slack-Signature": signature(secret or self.signing_secret, timestamp, body),
-            "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)", **(headers or {})})
+        sent = {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp,
+                "X-Slack-Signature": signature(secret or self.signing_secret, timestamp, body),
+                "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)", **(headers or {})}
         started = time.monotonic()
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                status, raw = response.status, response.read()
-        except urllib.error.HTTPError as exc:
-            status, raw = exc.code, exc.read()
+        handler = self.in_process.get(self.bot_url)
+        if handler is not None:
+            status, text = handler(body, sent)
+        else:
+            request = urllib.request.Request(self.bot_url, data=body, method="POST", headers=sent)
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    status, raw = response.status, response.read()
+            except urllib.error.HTTPError as exc:
+                status, raw = exc.code, exc.read()
+            text = raw.decode("utf-8", "replace")
         seconds = time.monotonic() - started
-        text = raw.decode("utf-8", "replace")
         try:
             parsed = json.loads(text) if text.strip() else None
         except json.JSONDecodeError:

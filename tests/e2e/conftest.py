@@ -26,8 +26,14 @@ def sleeper() -> Sleeper:
 
 
 @pytest.fixture
-def bot(emulator, database_url, clock, sleeper):
-    b = Bot(emulator, database_url, clock, sleeper)
+def mode(request) -> str | None:
+    """A test about HTTP delivery itself gets a real HTTP POST even where the run is in-process."""
+    return "http" if MODE == "inprocess" and request.node.get_closest_marker("http_only") else None
+
+
+@pytest.fixture
+def bot(emulator, database_url, clock, sleeper, mode):
+    b = Bot(emulator, database_url, clock, sleeper, mode)
     yield b
     b.close()
 

@@ -1,9 +1,13 @@
-"""The bot served over real HTTP (waitress, Bolt's WSGI adapter) against the Slack emulator.
+"""The bot against the Slack emulator, in the test's process (so a test can set the bot's clock).
 
-In-process so a test can set the bot's clock; `test_process.py` starts it the README's way.
-
-`CELLULE_E2E_MODE=socket` runs every scenario over Socket Mode instead (Bolt's Socket Mode adapter
-connected to the emulator's WebSocket server); tests about HTTP itself are marked `http_only`.
+How Slack's signed requests reach the bot (`CELLULE_E2E_MODE`):
+- `inprocess` (the default): the emulator hands each signed request, bytes and headers as it would
+  POST them, to the bot's WSGI app in this process: the signature check, the shape checks, Bolt's
+  `app.dispatch` and the listeners all run; only the socket is skipped.
+- `http`: a real HTTP POST to the bot served by waitress, as in production. Tests about HTTP itself
+  are marked `http_only` and always run this way; `test_process.py` and `test_kills.py` start the
+  bot the README's way, in its own process.
+- `socket`: Bolt's Socket Mode adapter connected to the emulator's WebSocket server.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from bot.emulator import SlackEmulator
 from bot.emulator.server import Server
 from bot.slack.limits import Limiter
 
-MODE = os.environ.get("CELLULE_E2E_MODE", "http")  # http | socket
+MODE = os.environ.get("CELLULE_E2E_MODE", "inprocess")  # inprocess | http | socket
 
 
 class TrackingExecutor(ThreadPoolExecutor):
@@ -118,13 +122,37 @@ def env_for(emu: SlackEmulator, database_url: str, **extra: str) -> dict[str, st
     return env
 
 
+def in_process(wsgi):
+    """Hand a signed request to the bot's WSGI app as waitress would, without the socket."""
+
+    def handle(body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/slack/events", "QUERY_STRING": "",
+                   "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
+                   "REMOTE_ADDR": "127.0.0.1", "CONTENT_LENGTH": str(len(body)),
+                   "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+                   "wsgi.errors": io.StringIO(), "wsgi.multithread": True, "wsgi.multiprocess": False,
+                   "wsgi.run_once": False}
+        for name, value in headers.items():
+            key = name.upper().replace("-", "_")
+            environ[key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key] = value
+        answer: list[str] = []
+        chunks = wsgi(environ, lambda status, _headers, exc_info=None: answer.append(status))
+        try:
+            raw = b"".join(chunks)
+        finally:
+            getattr(chunks, "close", lambda: None)()
+        return int(answer[0].split()[0]), raw.decode("utf-8", "replace")
+
+    return handle
+
+
 class Bot:
     def __init__(self, emu: SlackEmulator, database_url: str, clock: Clock | None = None,
                  sleeper: Sleeper | None = None, mode: str | None = None, *, limiter: Limiter | None = None,
                  slack_width: int | None = None, **env: str):
         """`limiter`: the bot's rate limiter; by default one whose waits are recorded in `waits`,
         not slept (the emulator does not enforce Slack's limits unless a test asks it to).
-        `mode`: "http" or "socket" (default from CELLULE_E2E_MODE)."""
+        `mode`: "inprocess", "http" or "socket" (default from CELLULE_E2E_MODE)."""
         self.emu = emu
         self.clock = clock or Clock()
         self.sleeper = sleeper or Sleeper()
@@ -138,9 +166,12 @@ class Bot:
         self.rt = runtime.build(self.settings, clock=self.clock, sleep=self.sleeper, executor=self.executor,
                                 work_executor=self.work_executor, limiter=limiter or Limiter(sleep=self.waits.append),
                                 slack_width=slack_width)
-        self.server = Server(self.rt.wsgi(), "127.0.0.1", 0)
+        self.wsgi = self.rt.wsgi()
+        self.server = Server(self.wsgi, "127.0.0.1", 0)  # also served: tests may POST to `url` themselves
         self.url = f"http://127.0.0.1:{self.server.port}/slack/events"
         emu.bot_url = self.url
+        if self.mode == "inprocess":
+            emu.in_process[self.url] = in_process(self.wsgi)
         self.socket = None
         if self.mode == "socket":
             from bot.server import socket_mode_handler
@@ -190,6 +221,7 @@ class Bot:
 
     def close(self) -> None:
         self.settle()
+        self.emu.in_process.pop(self.url, None)  # from now on, as over HTTP: nobody answers
         if self.socket is not None:
             # slack_sdk's client can wait forever on a session thread left over from a reconnection,
             # and its close otherwise waits out a 3 s receive: its threads are daemons, stopped from
