@@ -73,7 +73,7 @@ def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow, sleep: 
     from bot.slack import home, reminders
     from bot.statuspage.mirror import attach
 
-    deps.on_change.append(home.on_change(chat, deps, edge.permissions, edge.later))
+    deps.listeners.append(home.on_change(chat, deps, edge.permissions, edge.later))
     scheduler = Scheduler(deps, functools.partial(reminders.send, chat))
     return Runtime(settings, deps, edge, build_app(settings, edge, executor), scheduler,
                    site=public_site(deps), mirror=attach(deps))

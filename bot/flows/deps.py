@@ -26,22 +26,25 @@ class Deps:
     catalogs: Catalogs
     messenger: Messenger
     clock: Callable[[], datetime] = field(default=utcnow)
-    # Called with the incident's id and the refresh's last transaction after each change is shown
-    # (the Home tab adapter registers here); a listener reads in that transaction, works elsewhere.
-    on_change: list[Callable] = field(default_factory=list, repr=False)
-    # Called with (deps, incident id or None) after a change the public page shows (issue 15).
-    public_listeners: list[Callable] = field(default_factory=list)
+    # The outlets that show incidents beyond the crisis channel (the Home tab, the Statuspage mirror),
+    # told after each change: listener(incident id or None for the component catalog, session). The
+    # session is the change's last transaction when there is one (a listener reads in it and does
+    # its slow work elsewhere), else None.
+    listeners: list[Callable] = field(default_factory=list, repr=False)
     _locks: dict[int, threading.Lock] = field(default_factory=dict, repr=False)
     _locks_guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def now(self) -> datetime:
         return self.clock()
 
-    def changed(self, incident_id: int, session) -> None:
-        for listener in self.on_change:
+    def changed(self, incident_id: int | None, session=None) -> None:
+        for listener in list(self.listeners):
             try:
-                with session.begin_nested():  # a failing listener is rolled back alone
-                    listener(incident_id, session)
+                if session is None:
+                    listener(incident_id, None)
+                else:
+                    with session.begin_nested():  # a failing listener is rolled back alone
+                        listener(incident_id, session)
             except Exception:  # what only shows a change must not fail the change
                 logging.getLogger("cellule.deps").warning("change listener failed", exc_info=True)
 

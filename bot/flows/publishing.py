@@ -3,7 +3,6 @@ publishing it (deliberately: nothing is public before `/incident publish`)."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from bot.core.bilingual import split_texts
@@ -11,17 +10,6 @@ from bot.core.model import Incident
 from bot.core.publicpage import DEFAULT_FOR_PRIORITY, KEY, Component, ComponentStatus, PublicPageError, parse_keys
 from bot.flows.deps import Deps
 from bot.store import publishing as store
-
-log = logging.getLogger("cellule.publishing")
-
-
-def changed(deps: Deps, incident_id: int | None) -> None:
-    """Tell the public outlets (the Statuspage mirror) that something public changed; never raises."""
-    for listener in list(deps.public_listeners):
-        try:
-            listener(deps, incident_id)
-        except Exception:  # the public outlets never fail a Slack command
-            log.warning("a status page listener failed", exc_info=True)
 
 
 def add_component(deps: Deps, text: str) -> tuple[Component, bool]:
@@ -36,7 +24,7 @@ def add_component(deps: Deps, text: str) -> tuple[Component, bool]:
     with deps.db.session() as s:
         created = store.add_component(session=s, key=key, names=names, now=deps.now())
         component = next(c for c in store.components(session=s) if c.key == key)
-    changed(deps, None)
+    deps.changed(None)  # the outlets: the Statuspage mirror, the Home tab
     return component, created
 
 
@@ -44,7 +32,7 @@ def remove_component(deps: Deps, key: str) -> None:
     with deps.db.session() as s:
         if not store.remove_component(session=s, key=key.strip().lower(), now=deps.now()):
             raise PublicPageError("component_unknown", given=key.strip())
-    changed(deps, None)
+    deps.changed(None)
 
 
 def components(deps: Deps) -> list[Component]:
@@ -74,7 +62,7 @@ def affects(deps: Deps, incident: Incident, text: str) -> Affected:
         all_statuses = store.set_affected(session=s, incident_id=incident.id, statuses={k: status for k in keys},
                                           now=deps.now())
         published = store.publication(session=s, incident_id=incident.id).published
-    changed(deps, incident.id)
+    deps.changed(incident.id)
     return Affected({k: ComponentStatus(v) for k, v in all_statuses.items()}, published)
 
 
@@ -84,7 +72,7 @@ def publish(deps: Deps, incident: Incident, on: bool) -> bool:
         raise PublicPageError("private")
     with deps.db.session() as s:
         done = store.set_published(session=s, incident_id=incident.id, published=on, now=deps.now())
-    changed(deps, incident.id)
+    deps.changed(incident.id)
     return done
 
 
@@ -102,7 +90,7 @@ def publish_postmortem(deps: Deps, incident: Incident) -> None:
         published = store.publication(session=s, incident_id=incident.id).published
     if not published:
         raise PublicPageError("postmortem_unpublished", ref=incident.ref)
-    changed(deps, incident.id)
+    deps.changed(incident.id)
 
 
 def is_published(deps: Deps, incident_id: int) -> bool:

@@ -118,11 +118,16 @@ def refresh(chat: Chat, deps: Deps, permissions: Permissions, users: list[str]) 
 
 
 def on_change(chat: Chat, deps: Deps, permissions: Permissions, later: Callable) -> Callable:
-    """The Deps.on_change listener: who opened the tab recently is read in the change's own
-    transaction; their tabs are published again in the background, never delaying the reply."""
+    """The Deps.listeners entry: who opened the tab recently is read in the change's own transaction
+    (or a short one of its own); their tabs are published again in the background, never delaying
+    the reply."""
 
-    def changed(incident_id: int, session) -> None:
-        users = viewers(session, deps.now() - VIEWERS_FOR)
+    def changed(incident_id: int | None, session) -> None:
+        if session is None:
+            with deps.db.session() as s:
+                users = viewers(s, deps.now() - VIEWERS_FOR)
+        else:
+            users = viewers(session, deps.now() - VIEWERS_FOR)
         if users:
             later(refresh, chat, deps, permissions, users)
 

@@ -117,7 +117,7 @@ class Mirror:
 
     # --- running --------------------------------------------------------------------------------
 
-    def kick(self, deps=None, incident_id=None) -> None:
+    def kick(self, incident_id=None, session=None) -> None:
         self._wake.set()
 
     def start(self) -> None:
@@ -380,5 +380,5 @@ def attach(deps: Deps) -> Mirror | None:
     if not (s.statuspage_api_key and s.statuspage_page_id):
         return None
     mirror = Mirror(deps, Client(s.statuspage_api_url, s.statuspage_page_id, s.statuspage_api_key))
-    deps.public_listeners.append(mirror.kick)
+    deps.listeners.append(mirror.kick)  # every change: a published incident's updates reach it at once
     return mirror
