@@ -6,9 +6,13 @@ recording, the same declare twice. Process kills are in test_kills.py.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
+import sqlalchemy as sa
 
 from bot.store import incidents as store
+from bot.store.models import IncidentRow
 from bot.store import timeline as tl
 from tests.conftest import POSTGRES_URL
 
@@ -246,35 +250,72 @@ def test_a_locked_database_never_holds_an_acknowledgement(bot, database_url):
 
 # 2. Recovery: a lease held by a dead process, and the declarer told ------------------------------
 
-def test_a_lease_held_by_a_dead_process_is_taken_over_at_once_and_the_declarer_told(bot, monkeypatch):
-    from bot.flows import declare, recovery
+def _die_half_way(bot, monkeypatch) -> str:
+    """A declare whose process dies after making the channel, holding its lease; returns the holder."""
+    from bot.flows import declare
 
     mark = declare._mark
 
-    def die_after_the_channel(deps, report, step, value=True):
+    def die_after_the_channel(deps, report, step, *args):
         if step == "invited":
             raise Crash()
-        return mark(deps, report, step, value)
+        return mark(deps, report, step, *args)
 
-    monkeypatch.setattr(declare, "_mark", die_after_the_channel)
-    monkeypatch.setattr(declare.store, "release_setup", lambda **kwargs: None)  # a killed process frees nothing
-    bot.command("UEN", DECLARE)
-    bot.forget_errors()
-    monkeypatch.undo()
+    with monkeypatch.context() as m:
+        m.setattr(declare, "_mark", die_after_the_channel)
+        m.setattr(declare.store, "release_setup", lambda **kwargs: None)  # a killed process frees nothing
+        bot.command("UEN", DECLARE)
+        bot.forget_errors()
     with bot.rt.deps.db.session() as s:
         row = store.get(session=s, incident_id=_incidents(bot)[0].id)
         assert row.setup_lease is not None and row.setup_holder  # still held, by the process that died
-        holder = row.setup_holder
-    # The restarted process: same host and process id (a container's PID 1), another incarnation.
-    from bot.store import process
+        return row.setup_holder
 
-    monkeypatch.setattr(process, "IDENTITY", process.identity(nonce="restarted"))
-    assert process.is_dead(holder)
+
+def _resume_and_assert_told(bot) -> None:
+    from bot.flows import recovery
+
     assert recovery.resume_unfinished(bot.rt.deps, bot.rt.permissions, retry=False) == 1
     bot.settle()
     _assert_declared_once(bot)
     told = [m for c in bot.emu.state.channels.values() if c.is_im for m in c.top_level() if "TSR-2641" in m.get("text", "")]
     assert told, "the declarer is told the declare finished"
+
+
+def test_a_lease_held_by_a_dead_process_is_taken_over_at_once_and_the_declarer_told(bot, monkeypatch):
+    holder = _die_half_way(bot, monkeypatch)
+    # The restarted process: same host and process id (a container's PID 1), another incarnation.
+    from bot.store import process
+
+    monkeypatch.setattr(process, "IDENTITY", process.identity(nonce="restarted"))
+    assert process.is_dead(holder)
+    _resume_and_assert_told(bot)
+
+
+def test_a_lease_held_on_another_host_is_taken_over_once_its_heartbeat_stops_and_the_declarer_told(bot, monkeypatch):
+    """Two replicas on two machines: the holder's pid says nothing here; its heartbeat in the
+    database (judged on the database's clock, moved here instead of slept) does."""
+    from bot.flows import recovery
+    from bot.store import process
+
+    t0 = datetime(2026, 3, 3, 9, 0, tzinfo=timezone.utc)
+    bot.clock.set(t0)
+    monkeypatch.setattr(process, "clock", lambda session: bot.clock())
+    holder = _die_half_way(bot, monkeypatch)
+    elsewhere = "replica-b.example:4242:0123456789ab"
+    with bot.rt.deps.db.session() as s:
+        s.execute(sa.update(IncidentRow).where(IncidentRow.setup_holder == holder).values(setup_holder=elsewhere))
+        process.beat(s, elsewhere)
+    # Alive a moment ago (its last beat is fresh): its run is respected, nothing is redone.
+    bot.clock.set(t0 + timedelta(seconds=process.HEARTBEAT))
+    assert recovery.resume_unfinished(bot.rt.deps, bot.rt.permissions, retry=False) == 1
+    bot.settle()
+    with bot.rt.deps.db.session() as s:
+        assert store.get(session=s, incident_id=_incidents(bot)[0].id).setup_holder == elsewhere
+    # Silent for longer than STALE: dead. Taken over well before its two-minute lease would end.
+    bot.clock.set(t0 + process.STALE + timedelta(seconds=1))
+    assert bot.clock() < t0 + store.SETUP_LEASE / 4
+    _resume_and_assert_told(bot)
 
 
 # 9. Forms open first ---------------------------------------------------------------------------
