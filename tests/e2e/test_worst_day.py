@@ -334,6 +334,53 @@ def test_forms_open_in_time_when_slack_is_slow(bot):
     assert not [v for v in bot.emu.violations if "trigger" in v]
 
 
+def _press(bot, button: str) -> tuple[str, str, callable]:
+    """Make the state a form button needs; returns who presses it, the form it opens, and the press."""
+    emu = bot.emu
+    bot.command("UFR", DECLARE)
+    crisis = bot.incident_channel()
+    if button == "open_update_form":  # the Home tab's button (reminders carry the same one)
+        emu.open_home("UEN")
+        bot.settle()
+        return "UEN", "update", lambda: emu.click_home("UEN", button)
+    if button == "postmortem_form":  # in the reply to `/incident postmortem`
+        bot.command("UFR", "postmortem", channel=crisis)
+        user, callback = "UFR", "postmortem_fields"
+    else:  # add_translation: in the note after an update written in one language
+        bot.command("UEN", "update identified FR Serveur défaillant chez un prestataire", channel=crisis)
+        user, callback = "UEN", "translate"
+    note = next(e for e in reversed(emu.ephemerals(user)) if button in str(e.get("blocks")))
+    value = next(el["value"] for b in note["blocks"] if b["type"] == "actions" for el in b["elements"])
+    return user, callback, lambda: emu.click_ephemeral(user, note, button, value)
+
+
+@pytest.mark.parametrize("button", ["open_update_form", "postmortem_form", "add_translation"])
+def test_forms_opened_by_buttons_open_when_slack_is_slow(bot, button):
+    """Slack answering the language look-up in 2 s and views.open in 1.5 s (on the emulator's clock,
+    which enforces the trigger_id's 3 s): a form opened after the look-up is refused as expired."""
+    user, callback, press = _press(bot, button)
+    bot.rt.chat._locales.clear()  # the person's language is looked up again (its cache ran out)
+    bot.emu.lag("users.info", 2.0)
+    bot.emu.lag("views.open", 1.5)
+    press()
+    bot.settle()
+    assert not [c for c in bot.emu.calls if c.method == "views.open" and not c.response.get("ok")]
+    form = bot.emu.views(user)[-1]
+    assert form["callback_id"] == callback, form
+    assert form["blocks"] and "Opening the form" not in str(form)  # filled in with views.update
+
+
+def test_a_button_form_with_nothing_left_to_fill_in_closes_on_an_explanation(bot):
+    user, _, press = _press(bot, "add_translation")
+    press()
+    bot.settle()
+    bot.emu.submit_view(user, bot.emu.views(user)[-1]["id"], {"text_en": {"value": "Faulty server at a provider"}})
+    bot.settle()
+    press()  # the same button again: the translation is there now
+    bot.settle()
+    assert "nothing to fill in here any more" in str(bot.emu.views(user)[-1])
+
+
 def test_a_refused_form_command_closes_on_an_explanation(bot):
     bot.command("USTAKE", "declare")
     form = bot.emu.views("USTAKE")
