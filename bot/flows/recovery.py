@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import threading
+from collections.abc import Callable
 
 from bot.flows import declare
 from bot.flows.deps import Deps
@@ -42,7 +44,14 @@ def _tell_declarer(deps: Deps, report: declare.SetupReport) -> None:
         log.warning("could not tell the declarer of %s how the resumed declare ended", incident.ref)
 
 
-def resume_unfinished(deps: Deps, permissions: Permissions, retry: bool = True, retries: int = RETRIES) -> int:
+def _later(seconds: float, fn: Callable[[], object]) -> None:
+    timer = threading.Timer(seconds, fn)
+    timer.daemon = True
+    timer.start()
+
+
+def resume_unfinished(deps: Deps, permissions: Permissions, retry: bool = True, retries: int = RETRIES,
+                      schedule: Callable[[float, Callable[[], object]], None] = _later) -> int:
     """Run the missing steps of every unfinished declare; returns how many there were.
 
     A declare whose lease is still held (by a run under way, or by a process that died a moment ago
@@ -60,9 +69,7 @@ def resume_unfinished(deps: Deps, permissions: Permissions, retry: bool = True, 
                     _tell_declarer(deps, report)
             except Exception:
                 log.warning("could not resume the setup of incident %s", incident_id, exc_info=True)
-        if busy and retry and retries > 0:
-            timer = threading.Timer(RETRY_AFTER, resume_unfinished, args=(deps, permissions),
-                                    kwargs={"retries": retries - 1})
-            timer.daemon = True
-            timer.start()
+        if busy and retry and retries > 0:  # `schedule`: a timer (tests run it when they choose)
+            schedule(RETRY_AFTER, functools.partial(resume_unfinished, deps, permissions,
+                                                    retries=retries - 1, schedule=schedule))
         return len(pending)

@@ -272,12 +272,7 @@ def _die_half_way(bot, monkeypatch) -> str:
         return row.setup_holder
 
 
-def _resume_and_assert_told(bot) -> None:
-    from bot.flows import recovery
-
-    assert recovery.resume_unfinished(bot.rt.deps, bot.rt.permissions, retry=False) == 1
-    bot.settle()
-    _assert_declared_once(bot)
+def _assert_told(bot) -> None:
     told = [m for c in bot.emu.state.channels.values() if c.is_im for m in c.top_level() if "TSR-2641" in m.get("text", "")]
     assert told, "the declarer is told the declare finished"
 
@@ -285,11 +280,15 @@ def _resume_and_assert_told(bot) -> None:
 def test_a_lease_held_by_a_dead_process_is_taken_over_at_once_and_the_declarer_told(bot, monkeypatch):
     holder = _die_half_way(bot, monkeypatch)
     # The restarted process: same host and process id (a container's PID 1), another incarnation.
+    from bot.flows import recovery
     from bot.store import process
 
     monkeypatch.setattr(process, "IDENTITY", process.identity(nonce="restarted"))
     assert process.is_dead(holder)
-    _resume_and_assert_told(bot)
+    assert recovery.resume_unfinished(bot.rt.deps, bot.rt.permissions, retry=False) == 1
+    bot.settle()
+    _assert_declared_once(bot)
+    _assert_told(bot)
 
 
 def test_a_lease_held_on_another_host_is_taken_over_once_its_heartbeat_stops_and_the_declarer_told(bot, monkeypatch):
@@ -306,16 +305,24 @@ def test_a_lease_held_on_another_host_is_taken_over_once_its_heartbeat_stops_and
     with bot.rt.deps.db.session() as s:
         s.execute(sa.update(IncidentRow).where(IncidentRow.setup_holder == holder).values(setup_holder=elsewhere))
         process.beat(s, elsewhere)
-    # Alive a moment ago (its last beat is fresh): its run is respected, nothing is redone.
+    # Alive a moment ago (its last beat is fresh): its run is respected, nothing is redone; recovery
+    # plans to look again once a dead holder's heartbeat would be stale.
     bot.clock.set(t0 + timedelta(seconds=process.HEARTBEAT))
-    assert recovery.resume_unfinished(bot.rt.deps, bot.rt.permissions, retry=False) == 1
+    planned = []
+    assert recovery.resume_unfinished(bot.rt.deps, bot.rt.permissions,
+                                      schedule=lambda seconds, fn: planned.append((seconds, fn))) == 1
     bot.settle()
     with bot.rt.deps.db.session() as s:
         assert store.get(session=s, incident_id=_incidents(bot)[0].id).setup_holder == elsewhere
-    # Silent for longer than STALE: dead. Taken over well before its two-minute lease would end.
-    bot.clock.set(t0 + process.STALE + timedelta(seconds=1))
-    assert bot.clock() < t0 + store.SETUP_LEASE / 4
-    _resume_and_assert_told(bot)
+    [(seconds, again)] = planned
+    assert process.STALE.total_seconds() < seconds < store.SETUP_LEASE.total_seconds() / 4
+    # It stays silent: when recovery looks again, the holder is dead. Taken over, finished, told.
+    bot.clock.set(t0 + timedelta(seconds=process.HEARTBEAT + seconds))
+    again()
+    bot.settle()
+    _assert_declared_once(bot)
+    _assert_told(bot)
+    assert len(planned) == 1  # nothing left held: no more looks
 
 
 # 9. Forms open first ---------------------------------------------------------------------------
