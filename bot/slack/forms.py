@@ -28,9 +28,12 @@ CLOSE = N_("Close")
 NOTHING_LEFT = N_("There is nothing to fill in here any more.")
 
 
-def opens_a_form(text: str, prefix: str) -> bool:
-    """`declare` with no title, `update [status]` with no text: what the command handler opens a form for."""
-    parsed = cmd.parse(text, prefix)
+def opens_a_form(text: str, settings) -> bool:
+    """`declare` with no title, `update [status]` with no text, `classify` (DORA on): what the command
+    handler opens a form for. From the text and the settings only: nothing to look up."""
+    parsed = cmd.parse(text, settings.prefix)
+    if parsed.name == "classify":
+        return settings.dora
     if parsed.name == "declare":
         return not parsed.rest.strip()
     if parsed.name == "update":

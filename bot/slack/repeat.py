@@ -43,6 +43,6 @@ def declare_again(ack: Callable, body: dict, respond: Callable, context: dict) -
                "text": "declare " + str(action.get("value") or ""), "trigger_id": body.get("trigger_id", ""),
                "nonce": str(action.get("action_ts") or body.get("trigger_id") or "")}
     edge = context["edge"]
-    if forms.opens_a_form(command["text"], edge.deps.settings.prefix):  # the declare form: opened first
+    if forms.opens_a_form(command["text"], edge.deps.settings):  # the declare form: opened first
         command = forms.open_now(edge.chat, command, edge.deps.langs)
     edge.later(commands.work, edge, command, respond)

@@ -377,6 +377,25 @@ def test_forms_opened_by_buttons_open_when_slack_is_slow(bot, button):
     assert form["blocks"] and "Opening the form" not in str(form)  # filled in with views.update
 
 
+@pytest.mark.parametrize("how", ["command", "home"])
+def test_the_dora_classification_form_opens_when_slack_is_slow(dora_bot, how):
+    bot = dora_bot
+    bot.command("UFR", DECLARE)
+    crisis = bot.incident_channel()
+    bot.emu.open_home("UEN")
+    bot.settle()
+    bot.rt.chat._locales.clear()
+    bot.emu.lag("users.info", 2.0)
+    bot.emu.lag("views.open", 1.5)
+    if how == "command":
+        bot.command("UEN", "classify", channel=crisis)
+    else:
+        bot.emu.click_home("UEN", "open_classify_form")
+        bot.settle()
+    assert not [c for c in bot.emu.calls if c.method == "views.open" and not c.response.get("ok")]
+    assert bot.emu.views("UEN")[-1]["callback_id"] == "dora_classify"
+
+
 def test_a_button_form_with_nothing_left_to_fill_in_closes_on_an_explanation(bot):
     user, _, press = _press(bot, "add_translation")
     press()

@@ -55,7 +55,7 @@ def on_incident(ack: Callable, command: dict, respond: Callable, context: dict) 
     """Acknowledge first (Slack's 3 seconds), then do the work in the edge's own pool."""
     ack()  # nothing before this: the acknowledgement must not wait on Slack or the database
     edge: Edge = context["edge"]
-    if (forms.opens_a_form(unescape(command.get("text", "")), edge.deps.settings.prefix)
+    if (forms.opens_a_form(unescape(command.get("text", "")), edge.deps.settings)
             and edge.permissions.known(command["user_id"], None) is not False):  # from memory only
         command = forms.open_now(edge.chat, command, edge.deps.langs)  # trigger_id: 3 s; filled in by the work
     edge.later(work, edge, command, respond)
