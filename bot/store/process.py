@@ -103,10 +103,9 @@ def dead(session: Session, holders: Iterable[str | None]) -> set[str]:
     return gone
 
 
-def is_dead(holder: str | None, session: Session | None = None) -> bool:
-    if session is None:
-        return bool(holder) and holder != IDENTITY and _gone_here(holder)
-    return holder in dead(session, [holder])
+def is_dead(holder: str | None) -> bool:
+    """Known dead without asking the database: an earlier life of this process, or gone from this host."""
+    return bool(holder) and holder != IDENTITY and _gone_here(holder)
 
 
 def free(session: Session, *, lease, holder, now: datetime, where=sa.true()):
@@ -130,15 +129,19 @@ class Heartbeat:
         self._stop = threading.Event()
         self._wait = wait or self._stop.wait
         self._thread: threading.Thread | None = None
+        self._failing = False
 
     def beat_once(self) -> bool:
         try:
             with self.db.session() as s:
                 beat(s, self.holder)
-            return True
-        except Exception:  # the database is away: the next beat tries again
-            log.warning("heartbeat not recorded", exc_info=True)
+        except Exception:  # the database is away: the next beat tries again (said once per outage)
+            if not self._failing:
+                log.warning("heartbeat not recorded; trying again every %s s", self.every, exc_info=True)
+            self._failing = True
             return False
+        self._failing = False
+        return True
 
     def start(self) -> None:
         """One beat now (before this process takes any lease), then one every `every` seconds."""
