@@ -163,6 +163,7 @@ def serve(settings: Settings) -> int:
     # the collector's full passes, whose pauses would otherwise delay acknowledgements.
     gc.collect()
     gc.freeze()
+    rt.heartbeat.start()  # before any lease is taken: a lease of a process that stops beating is taken over
     # Finish declares interrupted by a stop, and fetch back what was said meanwhile, without delaying start.
     threading.Thread(target=_recover, args=(rt,), name="recover", daemon=True).start()
     rt.scheduler.start()  # reminders that fell due while every process was down go out now, once

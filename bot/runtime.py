@@ -23,6 +23,7 @@ from bot.slack.edge import Edge
 from bot.slack.limits import Limiter
 from bot.slack.messenger import SlackMessenger
 from bot.store.db import Database
+from bot.store.process import Heartbeat
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Runtime:
     scheduler: Scheduler | None = None  # started by `serve`; tests call its tick()
     site: object | None = None  # the public status page (STATUS_PAGE=on)
     mirror: object | None = None  # the Atlassian Statuspage mirror (STATUSPAGE_API_KEY + STATUSPAGE_PAGE_ID)
+    heartbeat: Heartbeat | None = None  # started by `serve`: says this process is alive (its leases too)
 
     @property
     def chat(self) -> Chat:
@@ -76,7 +78,7 @@ def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow, sleep: 
     deps.listeners.append(home.on_change(chat, deps, edge.permissions, edge.later))
     scheduler = Scheduler(deps, functools.partial(reminders.send, chat))
     return Runtime(settings, deps, edge, build_app(settings, edge, executor), scheduler,
-                   site=public_site(deps), mirror=attach(deps))
+                   site=public_site(deps), mirror=attach(deps), heartbeat=Heartbeat(db))
 
 
 def public_site(deps: Deps):

@@ -24,9 +24,9 @@ class SlackEmulator(Driver):
         self.signing_secret = signing_secret
         self.bot_url = bot_url
         self.emit_bot_events = emit_bot_events
-        self.state = State(clock)
-        self.specs = load_specs(spec_dir)
         self.faults = Faults()
+        self.state = State(lambda: clock() + self.faults.lagged)  # lags move it (faults.lag)
+        self.specs = load_specs(spec_dir)
         self.limits: RateLimits | None = None  # Slack's rate limits, when a test enforces them
         self.calls: list = []
         self.violations: list[str] = []
@@ -124,6 +124,10 @@ class SlackEmulator(Driver):
 
     def delay(self, method: str, seconds: float) -> None:
         self.faults.delay(method, seconds)
+
+    def lag(self, method: str, seconds: float) -> None:
+        """Answer calls of `method` (or "*") `seconds` later on the emulator's clock: slow Slack, no sleeping."""
+        self.faults.lag(method, seconds)
 
     def hold(self, method: str) -> None:
         """Keep calls of `method` unanswered until release()."""

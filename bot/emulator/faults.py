@@ -20,6 +20,8 @@ class Faults:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
         self._delays: dict[str, float] = {}
+        self._lags: dict[str, float] = {}
+        self.lagged = 0.0  # seconds the emulator's clock was moved by lags (see SlackEmulator.clock)
         self._holds: dict[str, threading.Event] = {}
         self._stopped = threading.Event()  # the emulator stops: nothing is kept waiting any more
 
@@ -35,6 +37,12 @@ class Faults:
         with self._lock:
             return self._delays.get(method, self._delays.get("*", 0.0))
 
+    def lag(self, method: str, seconds: float) -> None:
+        """Answer `method` `seconds` later on the emulator's clock, without sleeping: what expires
+        meanwhile (a trigger_id's 3 s, a response_url) expires as if Slack had been that slow."""
+        with self._lock:
+            self._lags[method] = seconds
+
     def hold(self, method: str) -> None:
         """Answer no call of `method` until release(): slow for exactly as long as a test needs."""
         with self._lock:
@@ -47,11 +55,12 @@ class Faults:
             held.set()
 
     def wait(self, method: str) -> None:
-        """Before answering `method`: its delay, then its hold (both cut short when the emulator stops)."""
+        """Before answering `method`: its delay, its lag, then its hold (both cut short when the emulator stops)."""
         delay = self.delay_for(method)
         if delay:
             self._stopped.wait(delay)
         with self._lock:
+            self.lagged += self._lags.get(method, self._lags.get("*", 0.0))
             held = None if self._stopped.is_set() else self._holds.get(method)
         if held is not None:
             held.wait()

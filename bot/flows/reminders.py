@@ -10,9 +10,6 @@ again. Time always comes from `deps.now()`, so tests move the clock and call `ti
 from __future__ import annotations
 
 import logging
-import os
-import secrets
-import socket
 import threading
 from datetime import datetime, timedelta
 
@@ -22,11 +19,12 @@ from bot.core.reminders import Facts, Policy, parse_duration
 from bot.flows.deps import Deps
 from bot.store import due as due_store
 from bot.store import incidents as store
+from bot.store import process
 from bot.store import timeline as tl
 
 log = logging.getLogger("cellule.reminders")
 
-LEASE = timedelta(minutes=2)  # a claim not finished by then is taken over by another process
+LEASE = timedelta(minutes=2)  # a claim not finished by then is taken over (sooner if its process is dead)
 TICK_SECONDS = 20.0
 RECENT = timedelta(days=62)  # resolved incidents still planned: postmortem reminder, DORA final report
 
@@ -97,7 +95,7 @@ class Scheduler:
         """`send(deps, row) -> None` posts one reminder (bot.slack.reminders.send)."""
         self.deps = deps
         self.send = send
-        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.owner = owner or process.IDENTITY  # a dead owner's claims are taken over (bot.store.process)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 

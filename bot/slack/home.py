@@ -20,7 +20,7 @@ from bot.flows import reading
 from bot.flows.deps import Deps, UserError
 from bot.flows.incidents import Permissions
 from bot.i18n import Lang
-from bot.slack import dora_ui, render
+from bot.slack import dora_ui, forms, render
 from bot.slack.chat import Chat, ChatError
 from bot.slack.views import _option, _plain, _text_input
 from bot.store import incidents as store
@@ -141,14 +141,14 @@ def open_update_form(edge, body: dict, lang: Lang, incident: Incident, value: st
 
     if incident.status is Status.RESOLVED:
         raise UserError("already_resolved", ref=incident.ref)
-    edge.chat.open_view(body["trigger_id"], views.update_form(
+    forms.show(edge.chat, body, views.update_form(
         edge.deps, lang, incident, None, reading.windows(edge.deps, incident)))
 
 
 def open_classify_form(edge, body: dict, lang: Lang, incident: Incident, value: str, reply) -> None:
     if not edge.deps.settings.dora:
         raise UserError("dora_off")
-    edge.chat.open_view(body["trigger_id"], dora_ui.classify_form(edge.deps, lang, incident))
+    forms.show(edge.chat, body, dora_ui.classify_form(edge.deps, lang, incident))
 
 
 def report_form(deps: Deps, lang: Lang, incident: Incident) -> dict:
@@ -170,7 +170,7 @@ def report_form(deps: Deps, lang: Lang, incident: Incident) -> dict:
 def open_report_form(edge, body: dict, lang: Lang, incident: Incident, value: str, reply) -> None:
     if not edge.deps.settings.dora:
         raise UserError("dora_off")
-    edge.chat.open_view(body["trigger_id"], report_form(edge.deps, lang, incident))
+    forms.show(edge.chat, body, report_form(edge.deps, lang, incident))
 
 
 ACTIONS = (("open_update_form", open_update_form), ("open_classify_form", open_classify_form),

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from bot.core.model import Incident
 from bot.i18n import N_, Lang
-from bot.slack import render, views
+from bot.slack import forms, render, views
 from bot.slack.presenters import Reply
 
 REPEATED = N_("You declared {ref} a moment ago: <#{channel}>. The same declare again does nothing.")
@@ -42,4 +42,7 @@ def declare_again(ack: Callable, body: dict, respond: Callable, context: dict) -
     command = {"user_id": body["user"]["id"], "channel_id": (body.get("channel") or {}).get("id", ""),
                "text": "declare " + str(action.get("value") or ""), "trigger_id": body.get("trigger_id", ""),
                "nonce": str(action.get("action_ts") or body.get("trigger_id") or "")}
-    context["edge"].later(commands.work, context["edge"], command, respond)
+    edge = context["edge"]
+    if forms.opens_a_form(command["text"], edge.deps.settings):  # the declare form: opened first
+        command = forms.open_now(edge.chat, command, edge.deps.langs)
+    edge.later(commands.work, edge, command, respond)

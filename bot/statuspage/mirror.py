@@ -8,7 +8,8 @@ in the crisis channel that it could not). Nothing is ever created twice:
 - a create whose answer was lost (a 5xx after the write, a timeout, a restart) is found again
   before anything is created: incidents by their `metadata.cellule.ref`, updates by their body,
   components by their name;
-- one replica at a time syncs an incident (a lease in the database).
+- one replica at a time syncs an incident (a lease in the database, taken over at once from a
+  replica known dead: bot.store.process).
 Requests are spaced one second apart per token (Statuspage's limit), and a 420/429 is retried after
 its Retry-After. Slack commands only wake the mirror up; they never wait for it.
 """
@@ -33,6 +34,7 @@ from bot.flows.deps import Deps
 from bot.i18n import N_
 from bot.statuspage.snapshot import read
 from bot.store import incidents as incident_store
+from bot.store import process
 from bot.store import publishing as store
 from bot.store.models import PublicationRow, PublicComponentRow, RemoteUpdateRow
 
@@ -209,10 +211,11 @@ class Mirror:
     def _claim(self, incident_id: int) -> datetime | None:
         now = self.deps.now()
         with self.deps.db.session() as s:
-            done = s.execute(sa.update(PublicationRow).where(
-                PublicationRow.incident_id == incident_id,
-                sa.or_(PublicationRow.mirror_lease.is_(None), PublicationRow.mirror_lease < now),
-            ).values(mirror_lease=now + LEASE)).rowcount
+            mine = PublicationRow.incident_id == incident_id
+            free = process.free(s, lease=PublicationRow.mirror_lease, holder=PublicationRow.mirror_holder, now=now,
+                                where=mine)
+            done = s.execute(sa.update(PublicationRow).where(mine, free)
+                             .values(mirror_lease=now + LEASE, mirror_holder=process.IDENTITY)).rowcount
         return now + LEASE if done == 1 else None
 
     def _incident(self, snap, incident_id: int, components: dict[str, str]) -> bool:
@@ -249,7 +252,7 @@ class Mirror:
     def _done(self, incident_id: int, error: str | None) -> None:
         with self.deps.db.session() as s:
             s.execute(sa.update(PublicationRow).where(PublicationRow.incident_id == incident_id)
-                      .values(mirror_lease=None, mirror_error=error[:200] if error else None))
+                      .values(mirror_lease=None, mirror_holder=None, mirror_error=error[:200] if error else None))
 
     def _tell(self, channel: str, ref: str, reason: str) -> None:
         from bot.flows.ports import Plain

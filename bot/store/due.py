@@ -3,7 +3,8 @@
 The claim is one transaction: select the due rows `FOR UPDATE SKIP LOCKED` (PostgreSQL: two
 replicas never pick the same row and never wait on each other; SQLite ignores it, and its
 BEGIN IMMEDIATE already lets one writer at a time in), then mark them claimed with a lease.
-A claim whose process died is taken over once its lease has run out.
+A claim whose process died is taken over once that process is known dead (bot.store.process: its
+heartbeat stopped, or it is gone from this host), or its lease has run out.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from bot.core.reminders import Due
+from bot.store import process
 from bot.store.models import DueRow
 
 PENDING, CLAIMED, DONE, CANCELLED = "pending", "claimed", "done", "cancelled"
@@ -52,9 +54,10 @@ def sync(*, session: Session, incident_id: int, planned: Iterable[Due], now: dat
 
 
 def claim(*, session: Session, now: datetime, owner: str, lease: timedelta, limit: int = 50) -> list[DueRow]:
-    """Take the due rows (and those whose claimer's lease ran out) for `owner`."""
-    due = sa.or_(sa.and_(DueRow.state == PENDING, DueRow.due_at <= now),
-                 sa.and_(DueRow.state == CLAIMED, DueRow.lease_until < now))
+    """Take the due rows (and those whose claimer died or whose lease ran out) for `owner`."""
+    claimed = DueRow.state == CLAIMED
+    free = process.free(session, lease=DueRow.lease_until, holder=DueRow.claimed_by, now=now, where=claimed)
+    due = sa.or_(sa.and_(DueRow.state == PENDING, DueRow.due_at <= now), sa.and_(claimed, free))
     rows = session.exec(select(DueRow).where(due).order_by(DueRow.due_at).limit(limit)
                         .with_for_update(skip_locked=True)).all()
     for row in rows:

@@ -134,24 +134,12 @@ SETUP_LEASE = timedelta(seconds=120)
 def claim_setup(*, session: Session, incident_id: int, now: datetime) -> datetime | None:
     """Take the declare's Slack steps; returns the lease (its expiry, the holder's token), or None
     while another run holds them. One conditional UPDATE decides, so two processes cannot both
-    win; a run that died frees them when its lease runs out."""
+    win; a run that died frees them at once when its process is known dead (bot.store.process:
+    gone from this host, or its heartbeat stopped), else when its lease runs out."""
     lease = now + SETUP_LEASE
-    stmt = (
-        sa.update(IncidentRow)
-        .where(IncidentRow.id == incident_id,
-               sa.or_(IncidentRow.setup_lease.is_(None), IncidentRow.setup_lease < now))
-        .values(setup_lease=lease, setup_holder=process.IDENTITY)
-    )
-    if session.execute(stmt).rowcount == 1:
-        return lease
-    # Held: by a process known to be dead (killed, restarted), it is ours at once.
-    held = session.execute(sa.select(IncidentRow.setup_lease, IncidentRow.setup_holder)
-                           .where(IncidentRow.id == incident_id)).first()
-    if held is None or not process.is_dead(held.setup_holder):
-        return None
-    stmt = (sa.update(IncidentRow)
-            .where(IncidentRow.id == incident_id, IncidentRow.setup_lease == held.setup_lease,
-                   IncidentRow.setup_holder == held.setup_holder)
+    free = process.free(session, lease=IncidentRow.setup_lease, holder=IncidentRow.setup_holder, now=now,
+                        where=IncidentRow.id == incident_id)
+    stmt = (sa.update(IncidentRow).where(IncidentRow.id == incident_id, free)
             .values(setup_lease=lease, setup_holder=process.IDENTITY))
     return lease if session.execute(stmt).rowcount == 1 else None
 

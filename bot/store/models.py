@@ -161,11 +161,24 @@ class DueRow(SQLModel, table=True):
     due_at: datetime = _when(nullable=False)
     state: str = Field(default="pending", max_length=10)
     data: dict = _json()
-    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_by: str | None = Field(default=None, max_length=120)  # bot.store.process.IDENTITY
     lease_until: datetime | None = _when()
     attempts: int = 0  # claims so far: from the second, look whether an earlier try was sent already
     done_at: datetime | None = _when()
     created_at: datetime | None = _when()
+
+
+class ProcessRow(SQLModel, table=True):
+    """A running process and its last heartbeat (bot.store.process): a lease whose holder stopped
+    beating is taken over within seconds, on whatever host the holder ran."""
+
+    __tablename__ = "process"
+
+    identity: str = Field(primary_key=True, max_length=120)  # host:pid:nonce
+    host: str = Field(max_length=60)
+    pid: int
+    started_at: datetime = _when(nullable=False)
+    beat_at: datetime = _when(nullable=False, index=True)  # by the database's clock
 
 
 class HomeViewerRow(SQLModel, table=True):
@@ -213,6 +226,7 @@ class PublicationRow(SQLModel, table=True):
     mirror_error: str | None = Field(default=None, max_length=200)
     # Who is syncing this incident to Statuspage, until when: two replicas never both create it.
     mirror_lease: datetime | None = _when()
+    mirror_holder: str | None = Field(default=None, max_length=120)  # bot.store.process.IDENTITY
 
 
 class RemoteUpdateRow(SQLModel, table=True):

@@ -6,9 +6,13 @@ recording, the same declare twice. Process kills are in test_kills.py.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
+import sqlalchemy as sa
 
 from bot.store import incidents as store
+from bot.store.models import IncidentRow
 from bot.store import timeline as tl
 from tests.conftest import POSTGRES_URL
 
@@ -246,26 +250,37 @@ def test_a_locked_database_never_holds_an_acknowledgement(bot, database_url):
 
 # 2. Recovery: a lease held by a dead process, and the declarer told ------------------------------
 
-def test_a_lease_held_by_a_dead_process_is_taken_over_at_once_and_the_declarer_told(bot, monkeypatch):
-    from bot.flows import declare, recovery
+def _die_half_way(bot, monkeypatch) -> str:
+    """A declare whose process dies after making the channel, holding its lease; returns the holder."""
+    from bot.flows import declare
 
     mark = declare._mark
 
-    def die_after_the_channel(deps, report, step, value=True):
+    def die_after_the_channel(deps, report, step, *args):
         if step == "invited":
             raise Crash()
-        return mark(deps, report, step, value)
+        return mark(deps, report, step, *args)
 
-    monkeypatch.setattr(declare, "_mark", die_after_the_channel)
-    monkeypatch.setattr(declare.store, "release_setup", lambda **kwargs: None)  # a killed process frees nothing
-    bot.command("UEN", DECLARE)
-    bot.forget_errors()
-    monkeypatch.undo()
+    with monkeypatch.context() as m:
+        m.setattr(declare, "_mark", die_after_the_channel)
+        m.setattr(declare.store, "release_setup", lambda **kwargs: None)  # a killed process frees nothing
+        bot.command("UEN", DECLARE)
+        bot.forget_errors()
     with bot.rt.deps.db.session() as s:
         row = store.get(session=s, incident_id=_incidents(bot)[0].id)
         assert row.setup_lease is not None and row.setup_holder  # still held, by the process that died
-        holder = row.setup_holder
+        return row.setup_holder
+
+
+def _assert_told(bot) -> None:
+    told = [m for c in bot.emu.state.channels.values() if c.is_im for m in c.top_level() if "TSR-2641" in m.get("text", "")]
+    assert told, "the declarer is told the declare finished"
+
+
+def test_a_lease_held_by_a_dead_process_is_taken_over_at_once_and_the_declarer_told(bot, monkeypatch):
+    holder = _die_half_way(bot, monkeypatch)
     # The restarted process: same host and process id (a container's PID 1), another incarnation.
+    from bot.flows import recovery
     from bot.store import process
 
     monkeypatch.setattr(process, "IDENTITY", process.identity(nonce="restarted"))
@@ -273,8 +288,41 @@ def test_a_lease_held_by_a_dead_process_is_taken_over_at_once_and_the_declarer_t
     assert recovery.resume_unfinished(bot.rt.deps, bot.rt.permissions, retry=False) == 1
     bot.settle()
     _assert_declared_once(bot)
-    told = [m for c in bot.emu.state.channels.values() if c.is_im for m in c.top_level() if "TSR-2641" in m.get("text", "")]
-    assert told, "the declarer is told the declare finished"
+    _assert_told(bot)
+
+
+def test_a_lease_held_on_another_host_is_taken_over_once_its_heartbeat_stops_and_the_declarer_told(bot, monkeypatch):
+    """Two replicas on two machines: the holder's pid says nothing here; its heartbeat in the
+    database (judged on the database's clock, moved here instead of slept) does."""
+    from bot.flows import recovery
+    from bot.store import process
+
+    t0 = datetime(2026, 3, 3, 9, 0, tzinfo=timezone.utc)
+    bot.clock.set(t0)
+    monkeypatch.setattr(process, "clock", lambda session: bot.clock())
+    holder = _die_half_way(bot, monkeypatch)
+    elsewhere = "replica-b.example:4242:0123456789ab"
+    with bot.rt.deps.db.session() as s:
+        s.execute(sa.update(IncidentRow).where(IncidentRow.setup_holder == holder).values(setup_holder=elsewhere))
+        process.beat(s, elsewhere)
+    # Alive a moment ago (its last beat is fresh): its run is respected, nothing is redone; recovery
+    # plans to look again once a dead holder's heartbeat would be stale.
+    bot.clock.set(t0 + timedelta(seconds=process.HEARTBEAT))
+    planned = []
+    assert recovery.resume_unfinished(bot.rt.deps, bot.rt.permissions,
+                                      schedule=lambda seconds, fn: planned.append((seconds, fn))) == 1
+    bot.settle()
+    with bot.rt.deps.db.session() as s:
+        assert store.get(session=s, incident_id=_incidents(bot)[0].id).setup_holder == elsewhere
+    [(seconds, again)] = planned
+    assert process.STALE.total_seconds() < seconds < store.SETUP_LEASE.total_seconds() / 4
+    # It stays silent: when recovery looks again, the holder is dead. Taken over, finished, told.
+    bot.clock.set(t0 + timedelta(seconds=process.HEARTBEAT + seconds))
+    again()
+    bot.settle()
+    _assert_declared_once(bot)
+    _assert_told(bot)
+    assert len(planned) == 1  # nothing left held: no more looks
 
 
 # 9. Forms open first ---------------------------------------------------------------------------
@@ -291,6 +339,72 @@ def test_forms_open_in_time_when_slack_is_slow(bot):
         assert form["callback_id"] == callback, form
         assert "Titre" in str(form) or "Statut" in str(form) or "FR" in str(form)  # filled in, in their language
     assert not [v for v in bot.emu.violations if "trigger" in v]
+
+
+def _press(bot, button: str) -> tuple[str, str, callable]:
+    """Make the state a form button needs; returns who presses it, the form it opens, and the press."""
+    emu = bot.emu
+    bot.command("UFR", DECLARE)
+    crisis = bot.incident_channel()
+    if button == "open_update_form":  # the Home tab's button (reminders carry the same one)
+        emu.open_home("UEN")
+        bot.settle()
+        return "UEN", "update", lambda: emu.click_home("UEN", button)
+    if button == "postmortem_form":  # in the reply to `/incident postmortem`
+        bot.command("UFR", "postmortem", channel=crisis)
+        user, callback = "UFR", "postmortem_fields"
+    else:  # add_translation: in the note after an update written in one language
+        bot.command("UEN", "update identified FR Serveur défaillant chez un prestataire", channel=crisis)
+        user, callback = "UEN", "translate"
+    note = next(e for e in reversed(emu.ephemerals(user)) if button in str(e.get("blocks")))
+    value = next(el["value"] for b in note["blocks"] if b["type"] == "actions" for el in b["elements"])
+    return user, callback, lambda: emu.click_ephemeral(user, note, button, value)
+
+
+@pytest.mark.parametrize("button", ["open_update_form", "postmortem_form", "add_translation"])
+def test_forms_opened_by_buttons_open_when_slack_is_slow(bot, button):
+    """Slack answering the language look-up in 2 s and views.open in 1.5 s (on the emulator's clock,
+    which enforces the trigger_id's 3 s): a form opened after the look-up is refused as expired."""
+    user, callback, press = _press(bot, button)
+    bot.rt.chat._locales.clear()  # the person's language is looked up again (its cache ran out)
+    bot.emu.lag("users.info", 2.0)
+    bot.emu.lag("views.open", 1.5)
+    press()
+    bot.settle()
+    assert not [c for c in bot.emu.calls if c.method == "views.open" and not c.response.get("ok")]
+    form = bot.emu.views(user)[-1]
+    assert form["callback_id"] == callback, form
+    assert form["blocks"] and "Opening the form" not in str(form)  # filled in with views.update
+
+
+@pytest.mark.parametrize("how", ["command", "home"])
+def test_the_dora_classification_form_opens_when_slack_is_slow(dora_bot, how):
+    bot = dora_bot
+    bot.command("UFR", DECLARE)
+    crisis = bot.incident_channel()
+    bot.emu.open_home("UEN")
+    bot.settle()
+    bot.rt.chat._locales.clear()
+    bot.emu.lag("users.info", 2.0)
+    bot.emu.lag("views.open", 1.5)
+    if how == "command":
+        bot.command("UEN", "classify", channel=crisis)
+    else:
+        bot.emu.click_home("UEN", "open_classify_form")
+        bot.settle()
+    assert not [c for c in bot.emu.calls if c.method == "views.open" and not c.response.get("ok")]
+    assert bot.emu.views("UEN")[-1]["callback_id"] == "dora_classify"
+
+
+def test_a_button_form_with_nothing_left_to_fill_in_closes_on_an_explanation(bot):
+    user, _, press = _press(bot, "add_translation")
+    press()
+    bot.settle()
+    bot.emu.submit_view(user, bot.emu.views(user)[-1]["id"], {"text_en": {"value": "Faulty server at a provider"}})
+    bot.settle()
+    press()  # the same button again: the translation is there now
+    bot.settle()
+    assert "nothing to fill in here any more" in str(bot.emu.views(user)[-1])
 
 
 def test_a_refused_form_command_closes_on_an_explanation(bot):

@@ -47,6 +47,19 @@ def test_trigger_id_life(clocked):
     assert emu.violations == []
 
 
+def test_a_lag_spends_the_trigger_ids_life_on_the_emulators_clock(clocked):
+    """Slow Slack without sleeping: a lagged look-up moves the clock; the trigger expires as it would."""
+    emu, clock, web = clocked
+    with emu.state.lock:
+        early, late = emu.state.new_trigger("UFR"), emu.state.new_trigger("UFR")
+    emu.lag("users.info", 2.0)
+    web.users_info(user="UFR")
+    assert web.views_open(trigger_id=early, view=modal())["ok"]  # 2 s of its 3 s gone
+    web.users_info(user="UFR")
+    assert error(web.views_open, trigger_id=late, view=modal()) == "expired_trigger_id"  # 4 s
+    assert clock.now == 1733310480.0  # nobody moved the test's clock: the lags did
+
+
 @pytest.mark.parametrize("view", [
     modal(title="t" * 25),
     modal(submit={"type": "plain_text", "text": "s" * 25}),

@@ -3,7 +3,7 @@ every update and the component statuses, whatever the faults, restarts and rate 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -157,3 +157,25 @@ def test_two_replicas_syncing_at_once_create_one_incident(bot, fake):
     assert len(fake.incidents) == 1 and len(fake.components) == 1
     [incident] = fake.incidents.values()
     assert len(incident["incident_updates"]) == 1
+
+
+def test_a_mirror_lease_of_a_replica_that_stopped_beating_is_taken_over_within_seconds(bot, fake, monkeypatch):
+    """The same liveness as every lease (bot.store.process): the replica on another host that held
+    the incident's mirror died; its heartbeat, on the database's clock, says so after STALE."""
+    import sqlalchemy as sa
+
+    from bot.store import process
+    from bot.store.models import PublicationRow
+
+    crisis = _declare(bot)
+    bot.command("UFR", "publish", channel=crisis)
+    bot.command("UEN", "update identified FR Trouvé EN Found", channel=crisis)
+    monkeypatch.setattr(process, "clock", lambda session: bot.clock())
+    elsewhere = "replica-b.example:4242:0123456789ab"
+    with bot.rt.deps.db.session() as s:
+        process.beat(s, elsewhere)
+        s.execute(sa.update(PublicationRow).values(mirror_lease=bot.clock() + timedelta(minutes=2),
+                                                   mirror_holder=elsewhere))
+    assert bot.rt.mirror.sync_all() is False and fake.incidents == {}  # alive: its lease is respected
+    bot.clock.set(bot.clock() + process.STALE + timedelta(seconds=1))
+    assert bot.rt.mirror.sync_all() and len(fake.incidents) == 1  # silent: taken over, long before 2 min

@@ -13,12 +13,13 @@ from bot.core.model import Incident
 from bot.flows import declare, incidents, updates
 from bot.flows.deps import UserError
 from bot.flows.messages import describe
-from bot.slack import home, presenters, views
-from bot.slack.edge import Edge, responder
+from bot.slack import forms, home, presenters, views
+from bot.slack.edge import Edge
 
 
-# Buttons that open a form must call views.open within the trigger_id's 3 seconds: they check only
-# cached permissions first (the form's submission checks in full); the others check in full.
+# Buttons that open a form must call views.open within the trigger_id's 3 seconds: the listener opens
+# it first (bot.slack.forms), the work fills it in; they check only cached permissions (the form's
+# submission checks in full); the others check in full.
 OPENS_A_FORM = ("add_translation", "postmortem_form") + tuple(a for a, _ in home.ACTIONS)
 
 
@@ -32,7 +33,10 @@ def _listener(handler: Callable, opens_form: bool) -> Callable:
     # Bolt passes arguments by parameter name, so the listener takes exactly what Bolt knows.
     def on_button(ack, body: dict, respond, context) -> None:
         ack()
-        context["edge"].later(_work, context["edge"], body, respond, handler, opens_form)
+        edge = context["edge"]
+        if opens_form:  # nothing before it: no look-up, no queue
+            body = forms.open_now(edge.chat, body, edge.deps.langs)
+        edge.later(_work, edge, body, respond, handler, opens_form)
 
     return on_button
 
@@ -40,19 +44,19 @@ def _listener(handler: Callable, opens_form: bool) -> Callable:
 def _work(edge: Edge, body: dict, respond, handler: Callable, opens_form: bool) -> None:
     user = body["user"]["id"]
     value = body["actions"][0].get("value", "")
-    reply = responder(respond)
     lang = edge.deps.lang_of(user)
-    try:
-        incident = _incident(edge, row_id(value.split(":")[0]))
-        if opens_form:
-            if edge.permissions.known(user, incident) is False:
-                raise UserError("not_allowed", ref=incident.ref)
-        else:
-            edge.permissions.check(user, incident)
-        handler(edge, body, lang, incident, value, reply)
-    except (UserError, ValueError) as e:
-        code, params = (e.code, e.params) if isinstance(e, UserError) else ("internal", {})
-        reply(describe(lang, code, **params))
+    with forms.answering(edge.chat, body, lang, respond) as reply:
+        try:
+            incident = _incident(edge, row_id(value.split(":")[0]))
+            if opens_form:
+                if edge.permissions.known(user, incident) is False:
+                    raise UserError("not_allowed", ref=incident.ref)
+            else:
+                edge.permissions.check(user, incident)
+            handler(edge, body, lang, incident, value, reply)
+        except (UserError, ValueError) as e:
+            code, params = (e.code, e.params) if isinstance(e, UserError) else ("internal", {})
+            reply(describe(lang, code, **params))
 
 
 def _incident(edge: Edge, incident_id: int | None) -> Incident:
@@ -75,9 +79,9 @@ def add_translation(edge: Edge, body: dict, lang, incident: Incident, value: str
     entry_id = ids[1]
     missing = updates.untranslated(deps, incident.id, entry_id)
     if missing:
-        edge.chat.open_view(body["trigger_id"], views.translation_form(deps, lang, incident.id, entry_id, missing,
-                                                                        body.get("response_url")))
+        forms.show(edge.chat, body, views.translation_form(deps, lang, incident.id, entry_id, missing,
+                                                            body.get("response_url")))
 
 
 def postmortem_form(edge: Edge, body: dict, lang, incident: Incident, value: str, reply: Callable) -> None:
-    edge.chat.open_view(body["trigger_id"], views.postmortem_form(edge.deps, lang, incident))
+    forms.show(edge.chat, body, views.postmortem_form(edge.deps, lang, incident))

@@ -22,7 +22,7 @@ from bot.i18n import N_, Lang
 from bot.i18n.vocabulary import REOPENED_TEXT, RESOLVED_TEXT, default_texts, parse_status
 from bot.render.postmortem import language_name
 from bot.slack import dora_ui, forms, inbox, presenters, render, repeat, replies, views
-from bot.slack.edge import Edge, responder
+from bot.slack.edge import Edge
 from bot.slack.listeners import publishing as public
 
 log = logging.getLogger("cellule.commands")
@@ -55,10 +55,9 @@ def on_incident(ack: Callable, command: dict, respond: Callable, context: dict) 
     """Acknowledge first (Slack's 3 seconds), then do the work in the edge's own pool."""
     ack()  # nothing before this: the acknowledgement must not wait on Slack or the database
     edge: Edge = context["edge"]
-    if (forms.opens_a_form(unescape(command.get("text", "")), edge.deps.settings.prefix)
+    if (forms.opens_a_form(unescape(command.get("text", "")), edge.deps.settings)
             and edge.permissions.known(command["user_id"], None) is not False):  # from memory only
-        # The form's trigger_id lives 3 s: open it now, before anything queues; the work fills it in.
-        command = {**command, "opened_view": forms.open_first(edge.chat, command["trigger_id"], edge.deps.langs)}
+        command = forms.open_now(edge.chat, command, edge.deps.langs)  # trigger_id: 3 s; filled in by the work
     edge.later(work, edge, command, respond)
 
 
@@ -76,22 +75,14 @@ def work(edge: Edge, command: dict, respond: Callable) -> None:
 
 def _work(edge: Edge, command: dict, respond: Callable, parsed: cmd.Parsed) -> None:
     lang = edge.deps.lang_of(command["user_id"])
-    said: list[str] = []
-    answer = responder(respond)
-
-    def say(reply, *args, **kwargs) -> None:
-        said.append(getattr(reply, "text", reply))
-        answer(reply, *args, **kwargs)
-
-    try:
-        run(Call(edge, parsed, command, lang, say))
-    except REFUSALS as e:
-        say(explain(lang, e))
-    except Exception:
-        log.exception("command failed: %s", parsed.name)
-        say(describe(lang, reading.failure_code(edge.deps)))
-    finally:
-        forms.settle(edge.chat, command, lang, said[-1] if said else None)
+    with forms.answering(edge.chat, command, lang, respond) as say:
+        try:
+            run(Call(edge, parsed, command, lang, say))
+        except REFUSALS as e:
+            say(explain(lang, e))
+        except Exception:
+            log.exception("command failed: %s", parsed.name)
+            say(describe(lang, reading.failure_code(edge.deps)))
 
 
 @dataclass
