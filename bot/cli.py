@@ -193,8 +193,11 @@ def _recover(rt) -> None:
     from bot.flows import recovery
     from bot.flows.held import backfill_open
     from bot.slack import inbox
+    from bot.slack.listeners import events
 
     try:
+        # Events a dead process wrote to its journal and never recorded, in order, before the backfill.
+        rt.edge.held.adopt(events.recorder(rt.edge))
         inbox.replay(rt.edge)  # declares acknowledged by a process that died before writing them
         recovery.resume_unfinished(rt.deps, rt.permissions)
         backfill_open(rt.deps)

@@ -52,6 +52,7 @@ class Settings:
     statuspage_api_url: str = "https://api.statuspage.io/v1"
     metrics: bool = False  # GET /metrics (Prometheus); off unless METRICS=on
     rate_limits: bool = True  # keep Slack calls within Slack's rate limits; SLACK_RATE_LIMITS=off
+    event_journal: str | None = None  # EVENT_JOURNAL: where events wait to be recorded (bot.store.spool); None: off
 
     @property
     def tz(self) -> ZoneInfo:
@@ -207,7 +208,20 @@ class Settings:
             extra_locale_dirs=locale_dirs,
             metrics=_switch("METRICS", get("METRICS", "off")),
             rate_limits=_switch("SLACK_RATE_LIMITS", get("SLACK_RATE_LIMITS", "on")),
+            event_journal=_journal(get("EVENT_JOURNAL"), get("DATABASE_URL", "sqlite:///cellule.db")),
         )
+
+
+def _journal(raw: str, database_url: str) -> str | None:
+    """EVENT_JOURNAL: a folder, or off. By default next to a SQLite file (`cellule.db.events`), and
+    `cellule-events` in the working folder for a database elsewhere."""
+    if raw.lower() == "off":
+        return None
+    if raw:
+        return raw
+    if database_url.startswith("sqlite:///") and ":memory:" not in database_url:
+        return database_url[len("sqlite:///"):].split("?")[0] + ".events"
+    return "cellule-events"
 
 
 def _switch(name: str, raw: str) -> bool:

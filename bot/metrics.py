@@ -24,13 +24,15 @@ SLACK_CALLS = Counter("cellule_slack_calls_total", "Web API calls by method and 
 SLACK_RETRIES = Counter("cellule_slack_retries_total", "Web API calls tried again, by method and reason "
                         "(ratelimited: a 429, server_error, connection)", ["method", "reason"])
 EVENTS = Counter("cellule_events_total", "Slack events: recorded, held while the database was down, "
-                 "replayed once it answered, refused at the door (malformed or unsigned)", ["outcome"])
+                 "replayed once it answered, refused at the door (malformed or unsigned), "
+                 "sent back (answered 503 so Slack retries it: the database down and the journal unable to keep it)",
+                 ["outcome"])
 BACKFILLED = Counter("cellule_backfilled_messages_total", "Messages fetched back from Slack that the bot had missed")
 DB_ERRORS = Counter("cellule_database_errors_total", "Database operations that failed because it did not answer")
 
 KINDS = frozenset({"command", "block_actions", "view_submission", "view_closed", "shortcut", "message_action",
                    "event_callback", "url_verification"})
-OUTCOMES = frozenset({"recorded", "held", "replayed", "refused"})
+OUTCOMES = frozenset({"recorded", "held", "replayed", "refused", "sent_back"})
 
 
 def kind_of(body: dict | None) -> str:

@@ -9,7 +9,7 @@ from slack_bolt import App
 
 from bot.config import Settings
 from bot.slack.edge import Edge, middleware
-from bot.slack import deadline
+from bot.slack import deadline, journal
 from bot.slack.listeners import register_listeners
 
 log = logging.getLogger("cellule.app")
@@ -43,6 +43,7 @@ def build_app(settings: Settings, edge: Edge, executor: Executor | None = None) 
     )
     app.use(middleware(edge))
     deadline.install(app)
+    app.use(journal.middleware(edge))  # after the arrival stamp, before Bolt's acknowledgement
     register_listeners(app)
 
     @app.error

@@ -30,7 +30,7 @@ class Edge:
     held: Held = field(init=False)  # events the database could not take yet
 
     def __post_init__(self) -> None:
-        self.held = Held(self.deps)
+        self.held = Held(self.deps, journal=self.deps.settings.event_journal)
 
     def later(self, fn: Callable, *args) -> None:
         def run():

@@ -118,6 +118,12 @@ def env_for(emu: SlackEmulator, database_url: str, **extra: str) -> dict[str, st
         "ANNOUNCE_CHANNELS": "fr:CINCFR,en:CINCEN",
         "CRISIS_UNIT": "SCRISIS",
     }
+    if not database_url.startswith("sqlite"):  # a journal per test database (a SQLite file has its own beside it)
+        import hashlib
+        import tempfile
+
+        digest = hashlib.sha1(database_url.encode()).hexdigest()[:16]
+        env["EVENT_JOURNAL"] = os.path.join(tempfile.gettempdir(), f"cellule-journal-{digest}")
     env.update(extra)
     return env
 
@@ -236,6 +242,7 @@ class Bot:
         self.executor.shutdown(wait=True)
         self.work_executor.shutdown(wait=True)
         self.rt.deps.messenger.close()
+        self.rt.edge.held.close()
         self.rt.deps.db.dispose()
         errors = self.executor.errors + self.work_executor.errors
         assert not errors, f"listener errors: {errors!r}"

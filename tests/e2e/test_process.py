@@ -24,10 +24,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(emu, database_url: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, **env_for(emu, database_url), "HOST": "127.0.0.1", "PORT": str(port), "LOG_LEVEL": "WARNING"}
+def _start(emu, database_url: str, port: int, argv: tuple[str, ...] = ("dev", "serve"), **extra: str) -> subprocess.Popen:
+    """`./dev serve` (or `argv`, run from the project's folder) as a process of its own, once it answers."""
+    env = {**os.environ, **env_for(emu, database_url, **extra), "HOST": "127.0.0.1", "PORT": str(port),
+           "LOG_LEVEL": "WARNING"}
     env.pop("TEST_DATABASE_URL", None)
-    proc = subprocess.Popen([str(ROOT / "dev"), "serve"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([str(ROOT / argv[0]), *argv[1:]], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:

@@ -15,13 +15,12 @@ def register(app) -> None:
     # Bolt ignores the bot's own events already (ignoring_self_events_enabled); ours are typed entries.
     # Bolt acknowledges events itself; the database work runs in the edge's pool, never in Bolt's
     # threads (they must stay free to acknowledge), and waits there if the database is down.
-    def later(context, fn, *args) -> None:
-        edge: Edge = context["edge"]
-        edge.later(edge.held.run, fn, edge, *args)
+    def later(body, context) -> None:
+        edge: Edge = context["edge"]  # written to the journal already (bot.slack.journal)
+        edge.later(edge.held.run, recorder(edge), body, context.get("journal"))
 
-    app.event("message")(lambda body, event, context: later(context, on_message, body, event))
-    app.event("reaction_added")(lambda body, event, context: later(context, on_reaction, body, event, True))
-    app.event("reaction_removed")(lambda body, event, context: later(context, on_reaction, body, event, False))
+    for kind in ("message", "reaction_added", "reaction_removed"):
+        app.event(kind)(later)
     app.event("app_home_opened")(lambda event, context: context["edge"].later(home.opened, context["edge"], event))
     app.shortcut({"type": "message_action", "callback_id": "add_to_timeline"})(
         lambda ack, shortcut, respond, context: (
@@ -29,6 +28,19 @@ def register(app) -> None:
     # Events we subscribe to but do not act on still need an answer, or Slack retries them.
     app.event("member_joined_channel")(lambda: None)
     app.event("channel_created")(lambda: None)
+
+
+def recorder(edge: Edge):
+    """What records an event envelope, live or replayed from the journal."""
+
+    def record(body: dict) -> None:
+        event = body.get("event") or {}
+        if event.get("type") == "message":
+            on_message(edge, body, event)
+        elif event.get("type") in ("reaction_added", "reaction_removed"):
+            on_reaction(edge, body, event, event["type"] == "reaction_added")
+
+    return record
 
 
 def _incident_id(edge: Edge, channel: str | None) -> int | None:
@@ -79,7 +91,11 @@ def on_reaction(edge: Edge, body: dict, event: dict, added: bool) -> None:
     item = event.get("item") or {}
     channel = item.get("channel")
     incident_id = _incident_id(edge, channel)
-    if incident_id is None or item.get("type") != "message" or not _first_time(edge, body):
+    if incident_id is None or item.get("type") != "message":
+        return
+    # A mark is kept with its event's time, so recording the event again (Slack's retry, a replay
+    # from the journal) changes nothing; only an event without that time is checked by its id.
+    if not event.get("event_ts") and not _first_time(edge, body):
         return
     timeline.mark_key(edge.deps, incident_id, channel, item["ts"], added, reason, event.get("user"),
                       event.get("event_ts"))
