@@ -4,6 +4,8 @@
 #   eval "$(.ci/postgres.sh start)"   start a server; prints `export TEST_DATABASE_URL=...` lines
 #   .ci/postgres.sh env               print those lines again for the running server
 #   .ci/postgres.sh stop              stop the server and delete its directory
+#   .ci/postgres.sh pause|resume      stop the server, keeping its data; start it again on its port
+#                                     (the outage tests: tests/e2e/test_postgres_outage.py)
 #
 # Everything (data, unix socket, log) lives in one directory: $CELLULE_PG_DIR, or by default
 # /tmp/cellule-pg-<uid>. The server listens on 127.0.0.1 on a free port with `trust` auth:
@@ -113,6 +115,16 @@ stop() {
   rm -rf "$DIR"
 }
 
+pause() {
+  as_owner "$BIN/pg_ctl" -D "$DIR/data" -m fast -w -t 30 stop >/dev/null
+}
+
+resume() {
+  as_owner "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 start -o \
+    "-p $(cat "$DIR/port") -k $DIR/socket -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off \
+     -c synchronous_commit=off -c full_page_writes=off -c timezone=Europe/Paris" >/dev/null
+}
+
 BIN="$(find_bin || true)"
 case "${1:-}" in
   start)
@@ -122,6 +134,8 @@ case "${1:-}" in
     fi
     start ;;
   stop) stop ;;
+  pause) running || { log "no server running in $DIR"; exit 1; }; pause ;;
+  resume) [ -f "$DIR/port" ] || { log "no server in $DIR"; exit 1; }; resume ;;
   env) running || { log "no server running in $DIR"; exit 1; }; print_env ;;
-  *) echo "usage: $0 start|stop|env" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|env|pause|resume" >&2; exit 2 ;;
 esac

@@ -26,10 +26,16 @@ from pathlib import Path
 MAX_PENDING = 20000  # events written and not yet recorded
 MAX_BYTES = 64 * 1024 * 1024  # the file's size, done lines included, before it refuses
 MAX_FILES = 64  # events-0 … events-63: more replicas than that on one host share nothing here
+COMPACT_BYTES = 4 * 1024 * 1024  # a file this big with few events pending is rewritten with only those
+COMPACT_PENDING = 1000
 
 
 class SpoolFull(OSError):
     """The journal holds as much as it may: the event is not written."""
+
+
+def _line(n: int, envelope: dict) -> str:
+    return json.dumps({"n": n, "envelope": envelope}, separators=(",", ":"), ensure_ascii=False) + "\n"
 
 
 def _read(path: Path) -> dict[int, dict]:
@@ -135,7 +141,7 @@ class Spool:
 
     def _write(self, envelope: dict) -> int:
         n = self._next
-        line = json.dumps({"n": n, "envelope": envelope}, separators=(",", ":"), ensure_ascii=False) + "\n"
+        line = _line(n, envelope)
         self._file.write(line)
         self._size += len(line.encode("utf-8"))
         self._pending[n] = envelope
@@ -152,14 +158,36 @@ class Spool:
             if self._file is None or self._pending.pop(n, None) is None:
                 return
             try:
-                if self._pending:
-                    self._file.write(json.dumps({"done": n}) + "\n")
-                    self._file.flush()
-                else:
+                if not self._pending:
                     self._file.truncate(0)
                     self._next, self._size = 1, 0
+                elif self._size > COMPACT_BYTES and len(self._pending) < COMPACT_PENDING:
+                    self._compact()  # events never done (an acknowledgement that came too late) stay few
+                else:
+                    line = json.dumps({"done": n}) + "\n"
+                    self._file.write(line)
+                    self._file.flush()
+                    self._size += len(line)
             except OSError:
                 pass  # the event is replayed at the next start: recording it again changes nothing
+
+    def _compact(self) -> None:
+        """Our file rewritten with only the pending events (same numbers), swapped in atomically: a
+        kill at any moment leaves either file whole. The new file is locked before it takes the name."""
+        fresh = self.path.with_name(self.path.name + ".compact")
+        fd = os.open(fresh, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
+        handle = os.fdopen(fd, "a+", encoding="utf-8")
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        size = 0
+        for n, envelope in self._pending.items():
+            line = _line(n, envelope)
+            handle.write(line)
+            size += len(line.encode("utf-8"))
+        handle.flush()
+        os.fsync(handle.fileno())
+        os.replace(fresh, self.path)
+        self._file.close()
+        self._file, self._size = handle, size
 
     def pending(self) -> list[tuple[int, dict]]:
         with self._lock:

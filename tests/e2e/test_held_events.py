@@ -204,3 +204,21 @@ def test_a_full_journal_refuses(tmp_path):
     spool.append({"event_id": "Ev2"})
     with pytest.raises(SpoolFull):
         spool.append({"event_id": "Ev3"})
+
+
+def test_a_journal_with_events_never_done_is_compacted_and_keeps_them(tmp_path, monkeypatch):
+    from bot.store import spool as spool_module
+    from bot.store.spool import Spool
+
+    monkeypatch.setattr(spool_module, "COMPACT_BYTES", 2000)
+    spool = Spool(tmp_path)
+    spool.open()
+    stuck = spool.append({"event_id": "EvStuck"})  # its acknowledgement came too late: never recorded
+    for i in range(100):
+        spool.done(spool.append({"event_id": f"Ev{i}", "text": "x" * 50}))
+    assert spool.path.stat().st_size < 2000 + 200
+    spool.append({"event_id": "EvLast"})
+    spool.close()
+    again = Spool(tmp_path)
+    assert [e["event_id"] for _, e in again.open()] == ["EvStuck", "EvLast"]
+    assert stuck
