@@ -150,6 +150,7 @@ def test_two_processes_on_one_host_never_share_a_journal_file(emulator, database
         first.close()
 
 
+@pytest.mark.http_only  # over Socket Mode the same refusal is no acknowledgement, which Slack retries too
 def test_an_unusable_journal_in_an_outage_sends_events_back_to_slack_to_retry(emulator, database_url, monkeypatch,
                                                                              tmp_path):
     blocked = tmp_path / "not-a-folder"
@@ -222,3 +223,14 @@ def test_a_journal_with_events_never_done_is_compacted_and_keeps_them(tmp_path, 
     again = Spool(tmp_path)
     assert [e["event_id"] for _, e in again.open()] == ["EvStuck", "EvLast"]
     assert stuck
+
+
+def test_where_the_journal_lives():
+    from bot.config import Settings
+
+    assert Settings.from_env({"DATABASE_URL": "sqlite:///data/cellule.db"}).event_journal == "data/cellule.db.events"
+    assert Settings.from_env({}).event_journal == "cellule.db.events"
+    assert Settings.from_env({"DATABASE_URL": "postgresql://db/cellule"}).event_journal == "cellule-events"
+    assert Settings.from_env({"EVENT_JOURNAL": "/var/spool/cellule"}).event_journal == "/var/spool/cellule"
+    assert Settings.from_env({"EVENT_JOURNAL": "off"}).event_journal is None
+    assert Settings().event_journal is None
