@@ -30,6 +30,7 @@ from bot.emulator.server import Server
 from bot.slack.limits import Limiter
 
 MODE = os.environ.get("CELLULE_E2E_MODE", "inprocess")  # inprocess | http | socket
+JOURNAL_ROOT: str | None = None  # where env_for puts a PostgreSQL test's event journal (the test's tmp_path)
 
 
 class TrackingExecutor(ThreadPoolExecutor):
@@ -123,7 +124,7 @@ def env_for(emu: SlackEmulator, database_url: str, **extra: str) -> dict[str, st
         import tempfile
 
         digest = hashlib.sha1(database_url.encode()).hexdigest()[:16]
-        env["EVENT_JOURNAL"] = os.path.join(tempfile.gettempdir(), f"cellule-journal-{digest}")
+        env["EVENT_JOURNAL"] = os.path.join(JOURNAL_ROOT or tempfile.gettempdir(), f"cellule-journal-{digest}")
     env.update(extra)
     return env
 
