@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / ".ci" / "postgres.sh"
 
 pytestmark = [
+    pytest.mark.database,  # kept in CI's PostgreSQL run (CELLULE_DATABASE_TESTS_ONLY), where it runs
     pytest.mark.skipif(not POSTGRES_URL, reason="stops a PostgreSQL server: the suite's PostgreSQL run"),
     pytest.mark.skipif(not (glob.glob("/usr/lib/postgresql/*/bin/pg_ctl") or shutil.which("pg_ctl")),
                        reason="needs PostgreSQL's server binaries (pg_ctl)"),
