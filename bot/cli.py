@@ -170,10 +170,16 @@ def serve(settings: Settings) -> int:
     if rt.mirror is not None:  # catches up with Statuspage at start, then after every public change
         rt.mirror.start()
         rt.mirror.kick()
-    if settings.socket_mode:
-        serve_socket_mode(rt.app, settings.app_token)
-    else:
-        serve_http(rt.wsgi(), settings.host, settings.port)
+    try:
+        if settings.socket_mode:
+            serve_socket_mode(rt.app, settings.app_token)
+        else:
+            serve_http(rt.wsgi(), settings.host, settings.port)
+    finally:  # serving ended (the server was stopped): so does the background work
+        rt.scheduler.stop()
+        if rt.mirror is not None:
+            rt.mirror.stop()
+        rt.heartbeat.stop()
     return 0
 
 

@@ -37,3 +37,14 @@ def test_a_refused_token_is_a_configuration_error_and_an_absent_slack_is_not(emu
                             capture_output=True, text=True, timeout=60)
     assert absent.returncode == 1 and "does not answer" in absent.stderr and "Traceback" not in absent.stderr
     emulator.violations.clear()  # the refused token was the point
+
+
+def test_when_serving_ends_the_background_work_stops(emulator, database_url, monkeypatch):
+    """The scheduler and the heartbeat end with the server: nothing keeps ticking on a database
+    that may be gone (a test's schema once dropped under a leftover scheduler logged failed ticks)."""
+    import threading
+
+    monkeypatch.setattr(server, "serve_http", lambda wsgi, host, port: None)
+    assert cli.serve(Settings.from_env(env_for(emulator, database_url))) == 0
+    left = [t.name for t in threading.enumerate() if t.name in ("cellule-scheduler", "cellule-heartbeat")]
+    assert left == []
