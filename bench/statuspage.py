@@ -3,13 +3,16 @@
     .venv/bin/python bench/statuspage.py            # about a minute on 2 cores
     .venv/bin/python bench/statuspage.py --quick    # a few seconds: it works, figures are rough
 
-One process, the bot as `serve` builds it (waitress with the settings of `bot.server.serve_http`,
-STATUS_PAGE=on, SQLite) against the Slack emulator. Readers (keep-alive HTTP clients in threads)
-fetch `/status`, `/api/v2/summary.json`, and — the floor — a static file served by the same
+The bot as `serve` builds it (waitress with the settings and task queue of `bot.server.serve_http`,
+STATUS_PAGE=on, SQLite) against the Slack emulator, in this process. Readers (keep-alive HTTP clients
+in threads of a second process, forked at start, as readers are other machines in production) fetch `/status`, `/api/v2/summary.json`, and — the floor — a static file served by the same
 server through the same WSGI entry, in alternating rounds so all three see the same machine.
 Meanwhile a signed `/incident update` arrives every `UPDATE_EVERY` seconds, so pages are rendered
 again as they change. The acknowledgement time of those updates is measured with and without
-the readers (none, a steady crowd, readers at full speed). Figures are ratios against the floor of the same run; writes bench/results-statuspage.json.
+the readers (none, a steady crowd, readers at full speed). Figures are ratios against the floor of
+the same run, and the acks under load against the acks alone; writes bench/results-statuspage.json.
+`--plain-queue` serves with waitress's own task queue instead (first come, first served; the code
+before Slack went first), for comparison.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import multiprocessing
 import os
 import sys
 import tempfile
@@ -33,6 +37,7 @@ from bench.workspace import emulator, percentile  # noqa: E402
 from bot import runtime  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.emulator.server import Server  # noqa: E402
+from bot.server import dispatcher  # noqa: E402
 from bot.store.migrate import upgrade  # noqa: E402
 from tests.e2e.harness import TrackingExecutor, env_for  # noqa: E402
 
@@ -100,7 +105,8 @@ def read_load(port: int, path: str, seconds: float, clients: int, rate: float = 
             "p99_ms": 1000 * percentile(times, 99), "errors": errors[0]}
 
 
-def run(quick: bool) -> dict:
+def run(quick: bool, plain_queue: bool = False, readers=None) -> dict:
+    """`readers`: a one-process multiprocessing pool that runs `read_load` (None: in this process)."""
     seconds, rounds, clients = (0.5, 1, 4) if quick else (4.0, 3, 8)
     tmp = Path(tempfile.mkdtemp(prefix="cellule-bench-page-"))
     emu = emulator()
@@ -109,7 +115,11 @@ def run(quick: bool) -> dict:
     settings = Settings.from_env(env_for(emu, url, STATUS_PAGE="on", STATUS_PAGE_NAME="Bench", SLACK_RATE_LIMITS="off"))
     pool = TrackingExecutor()
     rt = runtime.build(settings, executor=pool)
-    served = Server(with_static(rt.wsgi(), tmp / "static.html"), "127.0.0.1", 0, **WAITRESS)
+    queue = {} if plain_queue else {"_dispatcher": dispatcher(threads=WAITRESS["threads"])}
+    served = Server(with_static(rt.wsgi(), tmp / "static.html"), "127.0.0.1", 0, **WAITRESS, **queue)
+
+    def load(*args, **kw) -> dict:
+        return readers.apply(read_load, args, kw) if readers is not None else read_load(*args, **kw)
     emu.bot_url = f"http://127.0.0.1:{served.port}/slack/events"
 
     def command(text: str, channel: str = "COPS") -> float:
@@ -144,12 +154,12 @@ def run(quick: bool) -> dict:
     writer.start()
     time.sleep(seconds * 3)  # acknowledgements with no reader
     phase[0] = "paced"  # a crowd at a steady PACED_RATE requests/s on /status
-    paced = read_load(served.port, "/status", seconds * 3, clients, rate=PACED_RATE)
+    paced = load(served.port, "/status", seconds * 3, clients, rate=PACED_RATE)
     phase[0] = "under_load"
     results: dict[str, list[dict]] = {"static": [], "status": [], "summary": []}
     for _ in range(rounds):
         for name, path in (("static", STATIC), ("status", "/status"), ("summary", "/api/v2/summary.json")):
-            results[name].append(read_load(served.port, path, seconds, clients))
+            results[name].append(load(served.port, path, seconds, clients))
     stop.set()
     writer.join()
     pool.wait_idle(120)
@@ -166,7 +176,13 @@ def run(quick: bool) -> dict:
     for name in ("status", "summary"):
         out[name]["ratio_to_floor"] = out[name]["rps"] / out["static"]["rps"] if out["static"]["rps"] else 0.0
     out["paced_status"] = paced
-    out["ack"] = {k: {"n": len(v), "p99_ms": 1000 * percentile(v, 99) if v else 0.0} for k, v in acks.items()}
+    out["ack"] = {k: {"n": len(v), "p50_ms": 1000 * percentile(v, 50) if v else 0.0,
+                      "p99_ms": 1000 * percentile(v, 99) if v else 0.0} for k, v in acks.items()}
+    alone = out["ack"]["alone"]
+    for k in ("paced", "under_load"):
+        for q in ("p50_ms", "p99_ms"):
+            out["ack"][k][q.replace("_ms", "_ratio")] = out["ack"][k][q] / alone[q] if alone[q] else 0.0
+    out["queue"] = "waitress" if plain_queue else "slack-first"
     out["settings"] = {"seconds_per_round": seconds, "rounds": rounds, "clients": clients,
                        "update_every_s": UPDATE_EVERY, "cpus": os.cpu_count(), "load": os.getloadavg()}
     out["emulator_violations"] = list(emu.violations)
@@ -183,18 +199,23 @@ def table(r: dict) -> str:
     p = r["paced_status"]
     lines.append(f"| `/status` at a steady {PACED_RATE:.0f} req/s | {p['rps']:.0f} | {p['p50_ms']:.1f} | {p['p99_ms']:.1f} | |")
     a = r["ack"]
-    lines.append(f"| Slack ack p99: no readers / {PACED_RATE:.0f} req/s / readers at full speed | | | "
-                 f"{a['alone']['p99_ms']:.1f} / {a['paced']['p99_ms']:.1f} / {a['under_load']['p99_ms']:.1f} | "
-                 f"n={a['alone']['n']}/{a['paced']['n']}/{a['under_load']['n']} |")
+    for k, label in (("paced", f"{PACED_RATE:.0f} req/s on `/status`"), ("under_load", "readers at full speed")):
+        lines.append(f"| Slack ack, {label} (n={a[k]['n']}) vs no readers (n={a['alone']['n']}) | | "
+                     f"{a[k]['p50_ms']:.1f} vs {a['alone']['p50_ms']:.1f} | {a[k]['p99_ms']:.1f} vs "
+                     f"{a['alone']['p99_ms']:.1f} | p50 {a[k]['p50_ratio']:.2f}×, p99 {a[k]['p99_ratio']:.2f}× |")
+    lines.append(f"\nqueue: {r['queue']}; load average {r['settings']['load'][0]:.1f}")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--plain-queue", action="store_true", help="waitress's own first-come task queue (before)")
     p.add_argument("--out", default=str(REPO / "bench" / "results-statuspage.json"))
     args = p.parse_args(argv)
-    r = run(args.quick)
+    # Forked before any thread starts: the readers' own work does not take turns with the server's.
+    with multiprocessing.get_context("fork").Pool(1) as readers:
+        r = run(args.quick, args.plain_queue, readers)
     Path(args.out).write_text(json.dumps(r, indent=2) + "\n")
     print(table(r))
     return 1 if r["emulator_violations"] else 0

@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 import json
 import logging
+from collections import deque
+from collections.abc import Callable
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from slack_sdk.signature import SignatureVerifier
+from waitress.task import ThreadedTaskDispatcher
 
 from bot import metrics
 from bot.slack import shapes
@@ -94,11 +97,85 @@ def _check(verifier: SignatureVerifier, environ, length: int) -> tuple[str, dict
     return None
 
 
-def serve_http(wsgi, host: str, port: int, threads: int = 16) -> None:
+THREADS = 16
+PUBLIC_THREADS = 2
+
+
+class SlackFirst(ThreadedTaskDispatcher):
+    """waitress's task queue, with Slack's requests served before anything else, and at most
+    `public_threads` other requests (the public status page, its feeds and JSON) served at once.
+
+    Why: the page and Slack share this process, and Python runs one thread at a time. During an
+    outage a crowd refreshes the page; with every worker thread rendering or sending a page, an
+    acknowledgement waits for a free thread and then takes turns with all of them, and Slack gives
+    up after 3 s. Page reads are cheap (cached bytes) and gain nothing from more threads than
+    cores, so the others wait in the queue -- never refused: a status page stays up in an outage.
+    """
+
+    def __init__(self, is_slack: Callable[[str], bool], public_threads: int = PUBLIC_THREADS):
+        super().__init__()
+        self.is_slack, self.public_threads = is_slack, public_threads
+        self.public: deque = deque()  # waiting public reads (self.queue: waiting Slack requests)
+        self.public_running = 0
+
+    def add_task(self, task) -> None:
+        requests = getattr(task, "requests", None)  # a waitress channel: its next request is parsed
+        if requests and self.is_slack(requests[0].path):
+            return super().add_task(task)
+        with self.lock:
+            self.public.append(task)
+            self.queue_cv.notify()
+
+    def _ready(self) -> bool:
+        return bool(self.queue) or (bool(self.public) and self.public_running < self.public_threads)
+
+    def handler_thread(self, thread_no: int) -> None:  # waitress's loop, picking Slack first
+        while True:
+            with self.lock:
+                while not self._ready() and self.stop_count == 0:
+                    self.active_count -= 1
+                    self.queue_cv.wait()
+                    self.active_count += 1
+                if self.stop_count > 0:
+                    self.active_count -= 1
+                    self.stop_count -= 1
+                    self.threads.discard(thread_no)
+                    self.thread_exit_cv.notify()
+                    break
+                public = not self.queue
+                task = self.public.popleft() if public else self.queue.popleft()
+                self.public_running += public
+            try:
+                task.service()
+            except BaseException:
+                self.logger.exception("Exception when servicing %r", task)
+            finally:
+                if public:
+                    with self.lock:
+                        self.public_running -= 1
+                        self.queue_cv.notify()
+
+    def shutdown(self, cancel_pending: bool = True, timeout: float = 5) -> bool:
+        done = super().shutdown(cancel_pending, timeout)
+        if done:
+            with self.lock:
+                while self.public:
+                    self.public.popleft().cancel()
+        return done
+
+
+def dispatcher(path: str = "/slack/events", threads: int = THREADS) -> SlackFirst:
+    d = SlackFirst(lambda route: route == path)
+    d.set_thread_count(threads)
+    return d
+
+
+def serve_http(wsgi, host: str, port: int, threads: int = THREADS) -> None:
     from waitress import serve
 
     log.info("listening on http://%s:%s", host, port)
-    serve(wsgi, host=host, port=port, threads=threads, max_request_body_size=MAX_BODY, ident="cellule")
+    serve(wsgi, host=host, port=port, max_request_body_size=MAX_BODY, ident="cellule",
+          _dispatcher=dispatcher(threads=threads))
 
 
 def socket_mode_handler(app: App, app_token: str, ping_interval: float = 10):
