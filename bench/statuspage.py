@@ -42,7 +42,7 @@ from bot.store.migrate import upgrade  # noqa: E402
 from tests.e2e.harness import TrackingExecutor, env_for  # noqa: E402
 
 STATIC = "/bench/static.html"
-UPDATE_EVERY = 0.5
+UPDATE_EVERY = 0.25  # also the pace of the timed acknowledgements: 4 a second
 PACED_RATE = 200.0  # requests/s of the steady crowd (each reader of it refreshes every few seconds)
 
 
@@ -105,9 +105,11 @@ def read_load(port: int, path: str, seconds: float, clients: int, rate: float = 
             "p99_ms": 1000 * percentile(times, 99), "errors": errors[0]}
 
 
-def run(quick: bool, plain_queue: bool = False, readers=None) -> dict:
+def run(quick: bool, plain_queue: bool = False, readers=None, crowd: int | None = None,
+        public_threads: int | None = None) -> dict:
     """`readers`: a one-process multiprocessing pool that runs `read_load` (None: in this process)."""
     seconds, rounds, clients = (0.5, 1, 4) if quick else (4.0, 3, 8)
+    clients = crowd or clients
     tmp = Path(tempfile.mkdtemp(prefix="cellule-bench-page-"))
     emu = emulator()
     url = f"sqlite:///{tmp / 'page.db'}"
@@ -115,7 +117,8 @@ def run(quick: bool, plain_queue: bool = False, readers=None) -> dict:
     settings = Settings.from_env(env_for(emu, url, STATUS_PAGE="on", STATUS_PAGE_NAME="Bench", SLACK_RATE_LIMITS="off"))
     pool = TrackingExecutor()
     rt = runtime.build(settings, executor=pool)
-    queue = {} if plain_queue else {"_dispatcher": dispatcher(threads=WAITRESS["threads"])}
+    bound = {"public_threads": public_threads} if public_threads else {}
+    queue = {} if plain_queue else {"_dispatcher": dispatcher(threads=WAITRESS["threads"], **bound)}
     served = Server(with_static(rt.wsgi(), tmp / "static.html"), "127.0.0.1", 0, **WAITRESS, **queue)
 
     def load(*args, **kw) -> dict:
@@ -150,9 +153,12 @@ def run(quick: bool, plain_queue: bool = False, readers=None) -> dict:
             acks[phase[0]].append(command(f"update monitoring FR Suivi {i} EN Watching {i}", channel))
             stop.wait(UPDATE_EVERY)
 
+    for i in range(5):  # warm-up, not timed: the first updates of a channel fill caches
+        command(f"update monitoring FR Prêt {i} EN Ready {i}", channel)
+    pool.wait_idle(120)
     writer = threading.Thread(target=updates)
     writer.start()
-    time.sleep(seconds * 3)  # acknowledgements with no reader
+    time.sleep(seconds * 6)  # acknowledgements with no reader (as many as under load: p99 needs them)
     phase[0] = "paced"  # a crowd at a steady PACED_RATE requests/s on /status
     paced = load(served.port, "/status", seconds * 3, clients, rate=PACED_RATE)
     phase[0] = "under_load"
@@ -203,7 +209,7 @@ def table(r: dict) -> str:
         lines.append(f"| Slack ack, {label} (n={a[k]['n']}) vs no readers (n={a['alone']['n']}) | | "
                      f"{a[k]['p50_ms']:.1f} vs {a['alone']['p50_ms']:.1f} | {a[k]['p99_ms']:.1f} vs "
                      f"{a['alone']['p99_ms']:.1f} | p50 {a[k]['p50_ratio']:.2f}×, p99 {a[k]['p99_ratio']:.2f}× |")
-    lines.append(f"\nqueue: {r['queue']}; load average {r['settings']['load'][0]:.1f}")
+    lines.append(f"\nqueue: {r.get('queue')}; readers: {r.get('readers')}; load average {r['settings']['load'][0]:.1f}")
     return "\n".join(lines)
 
 
@@ -211,11 +217,19 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true")
     p.add_argument("--plain-queue", action="store_true", help="waitress's own first-come task queue (before)")
+    p.add_argument("--readers-here", action="store_true",
+                   help="readers in this process, as the bench did before (they take turns with the server)")
+    p.add_argument("--public-threads", type=int, help="page reads at once (default bot.server.PUBLIC_THREADS)")
+    p.add_argument("--clients", type=int, help="readers at once (default 8; more than waitress's 16 threads queue)")
     p.add_argument("--out", default=str(REPO / "bench" / "results-statuspage.json"))
     args = p.parse_args(argv)
     # Forked before any thread starts: the readers' own work does not take turns with the server's.
-    with multiprocessing.get_context("fork").Pool(1) as readers:
-        r = run(args.quick, args.plain_queue, readers)
+    if args.readers_here:
+        r = run(args.quick, args.plain_queue, crowd=args.clients)
+    else:
+        with multiprocessing.get_context("fork").Pool(1) as readers:
+            r = run(args.quick, args.plain_queue, readers, args.clients, args.public_threads)
+    r["readers"] = "this process" if args.readers_here else "own process"
     Path(args.out).write_text(json.dumps(r, indent=2) + "\n")
     print(table(r))
     return 1 if r["emulator_violations"] else 0

@@ -164,8 +164,8 @@ class SlackFirst(ThreadedTaskDispatcher):
         return done
 
 
-def dispatcher(path: str = "/slack/events", threads: int = THREADS) -> SlackFirst:
-    d = SlackFirst(lambda route: route == path)
+def dispatcher(path: str = "/slack/events", threads: int = THREADS, public_threads: int = PUBLIC_THREADS) -> SlackFirst:
+    d = SlackFirst(lambda route: route == path, public_threads)
     d.set_thread_count(threads)
     return d
 

@@ -45,4 +45,6 @@ def test_quick_status_page_benchmark_gives_every_figure(tmp_path):
         assert r[name]["n"] > 0 and r[name]["errors"] == 0
     assert r["paced_status"]["n"] > 0 and r["ack"]["paced"]["n"] > 0
     assert r["ack"]["alone"]["n"] > 0 and r["ack"]["under_load"]["n"] > 0
-    assert "| `/status` |" in run.stdout
+    assert r["ack"]["under_load"]["p99_ratio"] > 0 and r["ack"]["paced"]["p50_ratio"] > 0
+    assert r["queue"] == "slack-first" and r["readers"] == "own process"
+    assert "| `/status` |" in run.stdout and "| Slack ack, readers at full speed" in run.stdout
