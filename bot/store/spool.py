@@ -68,6 +68,11 @@ class Spool:
         self.path: Path | None = None
         self._file = None
         self._lock = threading.Lock()
+        # Group commit: events written while one fsync runs share the next one, instead of each
+        # waiting for its own in turn (one fsync per event capped ingest near 400 events/s).
+        self._sync_lock = threading.Lock()  # held by an fsync, and by whoever replaces or closes the file
+        self._written = 0  # events written and flushed, ever (not reset when the file is)
+        self._synced = 0  # of those, how many an fsync has covered
         self._pending: dict[int, dict] = {}
         self._next = 1
         self._size = 0
@@ -118,10 +123,12 @@ class Spool:
             self._pending, self._next, self._size = {}, 1, 0
             for envelope in pending.values():
                 self._write(envelope)
-            self._sync()
+            self._file.flush()
+            with self._sync_lock:
+                os.fsync(self._file.fileno())
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._sync_lock:
             if self._file is not None:
                 self._file.close()
                 self._file = None
@@ -136,8 +143,11 @@ class Spool:
             if len(self._pending) >= self.max_pending or self._size >= self.max_bytes:
                 raise SpoolFull("the event journal is full")
             n = self._write(envelope)
-            self._sync()
-            return n
+            self._file.flush()
+            self._written += 1
+            mine = self._written
+        self._sync_through(mine)
+        return n
 
     def _write(self, envelope: dict) -> int:
         n = self._next
@@ -148,9 +158,15 @@ class Spool:
         self._next += 1
         return n
 
-    def _sync(self) -> None:
-        self._file.flush()
-        os.fsync(self._file.fileno())
+    def _sync_through(self, mine: int) -> None:
+        """Return once an fsync that started after event `mine` was flushed has ended."""
+        with self._sync_lock:
+            if self._synced >= mine:
+                return  # the fsync that just ended covered it
+            covered = self._written  # flushed before this fsync starts, so it covers them
+            if self._file is not None:
+                os.fsync(self._file.fileno())
+            self._synced = max(self._synced, covered)
 
     def done(self, n: int) -> None:
         """The event is recorded; with nothing left pending, the journal starts afresh."""
@@ -186,8 +202,9 @@ class Spool:
         handle.flush()
         os.fsync(handle.fileno())
         os.replace(fresh, self.path)
-        self._file.close()
-        self._file, self._size = handle, size
+        with self._sync_lock:  # no fsync of the old file is running while it is closed
+            self._file.close()
+            self._file, self._size = handle, size
 
     def pending(self) -> list[tuple[int, dict]]:
         with self._lock:
