@@ -12,13 +12,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.database  # its ingest and postmortem figures run on TEST_DATABASE_URL too
-def test_quick_benchmark_run_gives_every_figure(tmp_path):
-    out = tmp_path / "results.json"
-    run = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--smoke", "--out", str(out)],
+def _bench(tmp_path: Path, script: str, size: str) -> tuple[subprocess.CompletedProcess, dict]:
+    """Run bench/SCRIPT at SIZE as a user would; its printed table and its JSON figures."""
+    out = tmp_path / "figures.json"
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / script), size, "--out", str(out)],
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
-    r = json.loads(out.read_text())
+    return run, json.loads(out.read_text())
+
+
+@pytest.mark.database  # its ingest and postmortem figures run on TEST_DATABASE_URL too
+def test_quick_benchmark_run_gives_every_figure(tmp_path):
+    run, r = _bench(tmp_path, "run.py", "--smoke")
     assert r["emulator_violations"] == []
     for source in ("latency_processes", "latency"):
         for kind in ("declare", "update"):
@@ -36,11 +41,7 @@ def test_quick_benchmark_run_gives_every_figure(tmp_path):
 
 
 def test_quick_status_page_benchmark_gives_every_figure(tmp_path):
-    out = tmp_path / "page.json"
-    run = subprocess.run([sys.executable, str(ROOT / "bench" / "statuspage.py"), "--quick", "--out", str(out)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stderr[-3000:]
-    r = json.loads(out.read_text())
+    run, r = _bench(tmp_path, "statuspage.py", "--quick")
     for name in ("static", "status", "summary"):
         assert r[name]["n"] > 0 and r[name]["errors"] == 0
     assert r["paced_status"]["n"] > 0 and r["ack"]["paced"]["n"] > 0

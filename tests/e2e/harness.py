@@ -22,6 +22,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from unittest import mock
+from wsgiref.util import setup_testing_defaults
 
 from bot import cli, runtime
 from bot.config import Settings
@@ -133,12 +134,9 @@ def in_process(wsgi):
     """Hand a signed request to the bot's WSGI app as waitress would, without the socket."""
 
     def handle(body: bytes, headers: dict[str, str]) -> tuple[int, str]:
-        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/slack/events", "QUERY_STRING": "",
-                   "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
-                   "REMOTE_ADDR": "127.0.0.1", "CONTENT_LENGTH": str(len(body)),
-                   "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
-                   "wsgi.errors": io.StringIO(), "wsgi.multithread": True, "wsgi.multiprocess": False,
-                   "wsgi.run_once": False}
+        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/slack/events", "CONTENT_LENGTH": str(len(body)),
+                   "REMOTE_ADDR": "127.0.0.1", "wsgi.input": io.BytesIO(body), "wsgi.multithread": True}
+        setup_testing_defaults(environ)  # the rest of a WSGI environ, as the standard library fills it in
         for name, value in headers.items():
             key = name.upper().replace("-", "_")
             environ[key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key] = value

@@ -14,10 +14,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
+from tests.chromium import launched  # noqa: E402
 from tests.playground.conftest import start, stop  # noqa: E402
-from tests.playground.test_playground_browser import CHROMIUM, LAUNCH_ARGS, be, declare, send  # noqa: E402
+from tests.playground.test_playground_browser import be, declare, send  # noqa: E402
 
 
 def main() -> int:
@@ -26,8 +27,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         pg = start(Path(tmp), "playground")
         try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+            with launched() as browser:
                 page = browser.new_page(viewport={"width": 1400, "height": 860}, timezone_id="Europe/Paris")
                 page.goto(pg.url)
                 expect(page.locator("body")).to_have_attribute("data-ready", "true")
@@ -49,7 +49,6 @@ def main() -> int:
                 page.get_by_role("button", name="Canvas").click()
                 expect(page.locator("#panel-body .canvas")).to_contain_text("Référence incident")
                 page.screenshot(path=str(docs / "playground-postmortem.png"))
-                browser.close()
         finally:
             stop(pg)
     print("wrote docs/playground-channel.png and docs/playground-postmortem.png")

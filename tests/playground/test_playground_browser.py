@@ -15,9 +15,9 @@ import time
 
 import pytest
 
+from tests.chromium import CHROMIUM, launched
 from tests.playground.conftest import ROOT
 
-CHROMIUM = "/usr/bin/chromium"
 if not os.path.exists(CHROMIUM):
     pytest.skip(f"no {CHROMIUM}: apt-get install -y chromium chromium-driver", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install playwright")
@@ -26,18 +26,11 @@ expect = sync_api.expect
 # playground process, Chromium) the bot's reply can take longer to show. Same checks, a longer wait.
 expect.set_options(timeout=30_000)
 
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run"]
-
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launched() as b:
+        yield b
 
 
 PHONE = {"width": 390, "height": 844}  # a phone held upright

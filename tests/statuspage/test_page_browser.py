@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.chromium import CHROMIUM, launched
 from tests.statuspage.test_page_e2e import UPDATE, _setup
-
-CHROMIUM = "/usr/bin/chromium"
 
 
 def _shipped_axe() -> str:
@@ -30,22 +29,16 @@ if not os.path.exists(CHROMIUM):
 if AXE is None:
     pytest.skip("no axe-core: install the browser extra (axe-playwright-python) or set AXE_CORE_JS",
                 allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture
 def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launched() as b:
+        yield b
 
 
 def _published(bot):
