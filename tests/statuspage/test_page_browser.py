@@ -80,9 +80,13 @@ def test_the_page_reads_without_javascript_and_switches_language(page_bot, brows
     page.goto(bot.base + "/status?lang=fr")
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.get_by_role("heading", level=1).inner_text().startswith("État des services")
-    page.get_by_role("link", name="English").click()
+    # A click starts a navigation and returns: read the next page only once it has loaded.
+    with page.expect_navigation():
+        page.get_by_role("link", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
-    page.get_by_role("link", name="TSR-2641").first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="TSR-2641").first.click()
+    assert page.url.endswith("/status/en/incidents/TSR-2641/")
     assert "We have identified ongoing difficulties" in page.content()
     assert page.locator("script").count() == 0
     context.close()
