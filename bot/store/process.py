@@ -46,6 +46,16 @@ def identity(nonce: str | None = None) -> str:
 IDENTITY = identity()
 
 
+def _renew_after_fork() -> None:
+    # A server that imports the bot, then forks workers (gunicorn --preload, a fork server) would
+    # otherwise give them all its own identity: each would take the others' leases for its own.
+    global IDENTITY
+    IDENTITY = identity()
+
+
+os.register_at_fork(after_in_child=_renew_after_fork)
+
+
 def database_clock(session: Session) -> datetime:
     """The database's clock: the one clock every replica shares."""
     if session.get_bind().dialect.name == "postgresql":

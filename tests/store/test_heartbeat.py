@@ -4,6 +4,7 @@ One mechanism for the three leases: a declare's Slack steps, a claimed reminder,
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -178,3 +179,18 @@ def test_a_holder_on_another_host_killed_with_sigkill_is_taken_over_after_its_he
         assert store.claim_setup(session=s, incident_id=iid, now=datetime.now(timezone.utc) + later) is not None
         assert store.get(session=s, incident_id=iid).setup_holder == process.IDENTITY
     assert later < store.SETUP_LEASE / 4
+
+
+def test_a_forked_process_has_an_identity_of_its_own():
+    """A server that imports the bot then forks its workers (gunicorn --preload, a fork server) must
+    not give them one identity: each would take the others' leases for its own, never for a dead one's."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child reports its identity and leaves at once
+        os.write(write, process.IDENTITY.encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        child = pipe.read().decode()
+    os.waitpid(pid, 0)
+    assert child.split(":")[1] == str(pid) and child != process.IDENTITY
