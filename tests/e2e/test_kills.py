@@ -16,7 +16,7 @@ import pytest
 
 from bot.store import incidents as store
 from bot.store.db import Database
-from tests.e2e.test_process import _free_port, _start, _wait_for
+from tests.e2e.test_process import FORKED_SERVE, _free_port, _start, _wait_for
 
 DECLARE = "declare P2 FR Panne du réseau EN Network outage"
 RESTART_BOUND = 15.0  # seconds from the restart's /healthz to a finished declare
@@ -66,7 +66,7 @@ def _told(emu, channel: str) -> bool:
 def test_a_kill_at_each_call_of_a_declare_then_a_restart_gives_one_of_everything(emulator, database_url, method, nth):
     emu = emulator
     port = _free_port()
-    proc = _start(emu, database_url, port)
+    proc = _start(emu, database_url, port, FORKED_SERVE)
     emu.bot_url = f"http://127.0.0.1:{port}/slack/events"
     try:
         before = emu.count(method)
@@ -77,7 +77,7 @@ def test_a_kill_at_each_call_of_a_declare_then_a_restart_gives_one_of_everything
         if proc.poll() is None:
             _kill(proc)
     emu.wait_idle()  # what Slack was delivering to the dead process has failed by now
-    proc = _start(emu, database_url, port)
+    proc = _start(emu, database_url, port, FORKED_SERVE)
     try:
         restarted = time.monotonic()
         if not _wait_for(lambda: _finished(database_url), RESTART_BOUND):

@@ -20,10 +20,10 @@ from contextlib import suppress
 from bot.store.db import Database
 from tests.e2e.test_held_events import EVENTS_IN_SCENARIO, scenario, timeline_of
 from tests.e2e.test_kills import DECLARE, _finished, _kill
-from tests.e2e.test_process import _free_port, _start, _wait_for
+from tests.e2e.test_process import FORKED_SERVE, _free_port, _start, _wait_for
 from tests.e2e.truth import bot_says, differences, slack_says
 
-OUTAGE = (".venv/bin/python", "-m", "tests.e2e.outage_serve")
+OUTAGE = ("-m", "tests.e2e.outage_serve")
 
 
 def _declared(emu, database_url: str) -> str:
@@ -92,7 +92,7 @@ def test_a_process_killed_in_a_database_outage_records_what_it_held_at_the_next_
         if proc.poll() is None:
             _kill(proc)
     outage.unlink()  # the database is back; the bot starts again (as `./dev serve`)
-    proc = _start(emu, database_url, port, METRICS="on")
+    proc = _start(emu, database_url, port, FORKED_SERVE, METRICS="on")
     try:
         assert _wait_for(lambda: slack_says(emu, crisis) == bot_says(database_url, crisis), 30), differences(
             slack_says(emu, crisis), bot_says(database_url, crisis))
@@ -170,7 +170,7 @@ class People:
 
 def test_a_kill_in_a_burst_of_500_events_then_changes_while_down_gives_slacks_timeline(emulator, database_url):
     emu, port = emulator, _free_port()
-    proc = _start(emu, database_url, port)
+    proc = _start(emu, database_url, port, FORKED_SERVE)
     emu.bot_url = f"http://127.0.0.1:{port}/slack/events"
     try:
         crisis = _declared(emu, database_url)
@@ -193,7 +193,7 @@ def test_a_kill_in_a_burst_of_500_events_then_changes_while_down_gives_slacks_ti
     assert BURST // 4 < acknowledged < BURST  # killed in the middle
     for p in crowd:  # while the bot is down
         p.changes(25)
-    proc = _start(emu, database_url, port)
+    proc = _start(emu, database_url, port, FORKED_SERVE)
     try:
         assert _wait_for(lambda: slack_says(emu, crisis) == bot_says(database_url, crisis), 60), "\n".join(
             differences(slack_says(emu, crisis), bot_says(database_url, crisis)))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import forked
 from tests.e2e.harness import env_for, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,13 +25,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(emu, database_url: str, port: int, argv: tuple[str, ...] = ("dev", "serve"), **extra: str) -> subprocess.Popen:
-    """`./dev serve` (or `argv`, run from the project's folder) as a process of its own, once it answers."""
+README_SERVE = ("dev", "serve")
+FORKED_SERVE = ("-m", "bot", "serve")
+
+
+def _start(emu, database_url: str, port: int, argv: tuple[str, ...] = README_SERVE, **extra: str):
+    """The bot served as a process of its own in its own session, returned once it answers: `./dev serve`
+    run from the project's folder as the README runs it, or `python ARGV` forked from the tests'
+    preloaded fork server (tests/forked.py) for the tests that start it again and again."""
     env = {**os.environ, **env_for(emu, database_url, **extra), "HOST": "127.0.0.1", "PORT": str(port),
            "LOG_LEVEL": "WARNING"}
     env.pop("TEST_DATABASE_URL", None)
-    proc = subprocess.Popen([str(ROOT / argv[0]), *argv[1:]], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    pipes = {"cwd": ROOT, "env": env, "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "start_new_session": True}
+    if argv == README_SERVE:
+        proc = subprocess.Popen([str(ROOT / argv[0]), *argv[1:]], **pipes)
+    else:
+        proc = forked.popen(list(argv), **pipes)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -40,7 +50,7 @@ def _start(emu, database_url: str, port: int, argv: tuple[str, ...] = ("dev", "s
                 if r.status == 200 and json.loads(r.read())["ok"]:
                     return proc
         except OSError:
-            time.sleep(0.2)
+            time.sleep(0.05)
     proc.kill()
     raise AssertionError("the bot did not answer /healthz")
 

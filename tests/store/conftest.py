@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import pytest
 
 from bot.core.model import Incident
 from bot.store import incidents
+from tests import forked
 
 WORKER = Path(__file__).with_name("race_worker.py")
 
@@ -31,9 +30,8 @@ def race():
 
 
 def run_race(url: str, *job: str, processes: int = 2) -> list[list]:
-    procs = [subprocess.Popen([sys.executable, str(WORKER), url, *job], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(processes)]
+    procs = [forked.popen([str(WORKER), url, *job], stdin=forked.PIPE, stdout=forked.PIPE, stderr=forked.PIPE,
+                          text=True) for _ in range(processes)]
     try:
         for proc in procs:  # all connected before any starts
             line = proc.stdout.readline()
