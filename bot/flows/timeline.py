@@ -170,18 +170,22 @@ def edited(deps: Deps, incident_id: int, channel: str, message: dict, bot_user: 
         s.add(row)
 
 
-def deleted(deps: Deps, incident_id: int, channel: str, ts: str) -> None:
+def deleted(deps: Deps, incident_id: int, channel: str, ts: str, previous: dict | None = None,
+            bot_user: str | None = None) -> None:
+    """A deletion; `previous` is the message as Slack's event says it was (its previous_message)."""
     with deps.db.session() as s:
         row = tl.by_message(session=s, channel_id=channel, ts=ts)
         if row is not None:
             row.deleted = True
             s.add(row)
             return
-    # Deleted before we recorded it: leave a tombstone so the late original is not recorded.
+    # Deleted before we recorded it: leave a tombstone so the late original is not recorded. It says
+    # what the message said, as it would had the message come first: Slack does not order events.
+    said = previous if previous and previous.get("ts") == ts and is_people_message(previous, bot_user) else None
     with deps.db.session() as s:
         tombstone = tl.add(session=s, incident_id=incident_id, now=deps.now(), channel_id=channel,
                            dedupe_key=f"msg:{channel}:{ts}",
-                           entry=Entry(kind=EntryKind.MESSAGE, at=ts_time(ts), ts=ts))
+                           entry=_message_entry(said) if said else Entry(kind=EntryKind.MESSAGE, at=ts_time(ts), ts=ts))
         if tombstone is None:  # the original won the race after all
             row = tl.by_message(session=s, channel_id=channel, ts=ts)
             tombstone = row

@@ -202,6 +202,27 @@ def test_an_edit_that_overtakes_its_message_keeps_the_edited_text(bot):
     assert (message.text, message.data["edited"]) == ("server 21 down", True)
 
 
+def test_a_deletion_that_overtakes_its_message_records_what_the_message_said(bot):
+    """Slack does not order its events: message then deletion, or deletion then message, the
+    timeline keeps one deleted row with the same text (the deletion's previous_message says it)."""
+    from bot.flows import timeline
+
+    ch = _declare(bot)
+    incident_id, deps = _incident_id(bot), bot.rt.deps
+    rows = []
+    for n, in_order in enumerate((True, False)):
+        said = {"type": "message", "user": "UEN", "text": f"card payments failing {n}", "ts": f"1700000000.00010{n}"}
+        if in_order:
+            timeline.capture(deps, incident_id, ch, said)
+        timeline.deleted(deps, incident_id, ch, said["ts"], previous=said)
+        if not in_order:
+            assert timeline.capture(deps, incident_id, ch, said) is False  # the late original is dropped
+        with deps.db.session() as s:
+            row = tl.by_message(session=s, channel_id=ch, ts=said["ts"])
+            rows.append((row.text, row.author, row.deleted))
+    assert rows == [("card payments failing 0", "UEN", True), ("card payments failing 1", "UEN", True)]
+
+
 def test_a_message_and_its_edit_handled_at_the_same_time_keep_the_edit(bot):
     """Events are handled in parallel: whichever lands first, the edit wins."""
     import threading

@@ -78,7 +78,8 @@ def on_message(edge: Edge, body: dict, event: dict) -> None:
     if subtype == "message_changed":
         timeline.edited(edge.deps, incident_id, channel, event.get("message") or {}, bot_user)
     elif subtype == "message_deleted":
-        timeline.deleted(edge.deps, incident_id, channel, event.get("deleted_ts") or (event.get("previous_message") or {}).get("ts"))
+        previous = event.get("previous_message") or {}
+        timeline.deleted(edge.deps, incident_id, channel, event.get("deleted_ts") or previous.get("ts"), previous, bot_user)
     elif timeline.is_people_message(event, bot_user):
         timeline.capture(edge.deps, incident_id, channel, event)
 
