@@ -91,7 +91,7 @@ def test_a_process_killed_in_a_database_outage_records_what_it_held_at_the_next_
     finally:
         if proc.poll() is None:
             _kill(proc)
-    outage.unlink()  # the database is back; the bot starts again (as `./dev serve`)
+    outage.unlink()  # the database is back; the bot starts again (forked, as `python -m bot serve`)
     proc = _start(emu, database_url, port, FORKED_SERVE, METRICS="on")
     try:
         assert _wait_for(lambda: slack_says(emu, crisis) == bot_says(database_url, crisis), 30), differences(
