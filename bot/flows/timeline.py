@@ -181,11 +181,11 @@ def deleted(deps: Deps, incident_id: int, channel: str, ts: str, previous: dict 
             return
     # Deleted before we recorded it: leave a tombstone so the late original is not recorded. It says
     # what the message said, as it would had the message come first: Slack does not order events.
-    said = previous if previous and previous.get("ts") == ts and is_people_message(previous, bot_user) else None
+    said = previous and previous.get("ts") == ts and is_people_message(previous, bot_user)
+    entry = _message_entry(previous) if said else Entry(kind=EntryKind.MESSAGE, at=ts_time(ts), ts=ts)
     with deps.db.session() as s:
         tombstone = tl.add(session=s, incident_id=incident_id, now=deps.now(), channel_id=channel,
-                           dedupe_key=f"msg:{channel}:{ts}",
-                           entry=_message_entry(said) if said else Entry(kind=EntryKind.MESSAGE, at=ts_time(ts), ts=ts))
+                           dedupe_key=f"msg:{channel}:{ts}", entry=entry)
         if tombstone is None:  # the original won the race after all
             row = tl.by_message(session=s, channel_id=channel, ts=ts)
             tombstone = row

@@ -36,11 +36,12 @@ def _start(emu, database_url: str, port: int, argv: tuple[str, ...] = README_SER
     env = {**os.environ, **env_for(emu, database_url, **extra), "HOST": "127.0.0.1", "PORT": str(port),
            "LOG_LEVEL": "WARNING"}
     env.pop("TEST_DATABASE_URL", None)
-    pipes = {"cwd": ROOT, "env": env, "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "start_new_session": True}
+    how = {"cwd": ROOT, "env": env, "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT,
+           "start_new_session": True}
     if argv == README_SERVE:
-        proc = subprocess.Popen([str(ROOT / argv[0]), *argv[1:]], **pipes)
+        proc = subprocess.Popen([str(ROOT / argv[0]), *argv[1:]], **how)
     else:
-        proc = forked.popen(list(argv), **pipes)
+        proc = forked.popen(list(argv), **how)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
