@@ -59,7 +59,6 @@ class Forked:
     def __init__(self, argv: list[str], *, cwd: str | os.PathLike | None = None, env: dict[str, str] | None = None,
                  stdin=None, stdout=None, stderr=None, text: bool = False, start_new_session: bool = False):
         self.args = argv
-        ends: list = []  # the child's ends of the pipes, closed here once it has them
 
         def pipe(direction: str, wanted):
             if wanted is None:
@@ -67,7 +66,6 @@ class Forked:
             assert wanted is PIPE, "forked processes take pipes only"
             reader, writer = _context.Pipe(duplex=False)
             mine, theirs = (writer, reader) if direction == "in" else (reader, writer)
-            ends.append(theirs)
             mode = ("w" if direction == "in" else "r") + ("" if text else "b")
             return os.fdopen(os.dup(mine.fileno()), mode, **({"encoding": "utf-8"} if text else {})), (mine, theirs)
 
@@ -83,6 +81,7 @@ class Forked:
                                  *theirs, start_new_session), daemon=False)
         self._process.start()
         self.pid = self._process.pid
+        # The pipes' ends are the child's now, and the parent reads and writes through its own dups.
         for conn in {id(c): c for pair in (child_in, child_out, child_err) if pair for c in pair}.values():
             conn.close()
         self.returncode: int | None = None
@@ -100,12 +99,6 @@ class Forked:
 
     def kill(self) -> None:
         self._process.kill()
-
-    def terminate(self) -> None:
-        self._process.terminate()
-
-    def send_signal(self, sig: int) -> None:
-        os.kill(self.pid, sig)
 
     def communicate(self, input=None, timeout: float | None = None):
         if input is not None:

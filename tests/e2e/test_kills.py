@@ -1,9 +1,9 @@
 """SIGKILL at each Web API call of a declare, then a restart (issue 12, items 1, 2, 3).
 
 The served bot is a real process (`python -m bot serve`, forked from tests/forked.py). It is killed
-the moment Slack has answered its N-th call of a method — Slack did the work, the bot may not have written it down —
-then started again. The restart must finish the declare with one of everything, quickly, and tell
-the declarer. Bounded in time: every wait has a limit.
+the moment Slack has answered its N-th call of a method — Slack did the work, the bot may not have
+written it down — then started again. The restart must finish the declare with one of everything,
+quickly, and tell the declarer. Bounded in time: every wait has a limit.
 """
 
 from __future__ import annotations
