@@ -101,7 +101,7 @@ def round_trip_rows(f: dict) -> list[tuple[str, str, str, str, str, str]]:
         for count, modes in f["round_trips"].items():
             after, before = modes["after"][kind], modes["before"][kind]
             out.append((f"6. Slack round trips of a {kind}, {count} stakeholder channel{'s' if count != '1' else ''}"
-                        f" ({after['calls']} calls, {f['latency_s'] * 1000:.0f} ms each)",
+                        f" ({after['calls']} calls, answered {f['latency_s'] * 1000:.0f} ms after the last of each wave)",
                         f"{after['round_trips']} (wall {after['wall_round_trips']:.1f})",
                         f"{before['round_trips']} (wall {before['wall_round_trips']:.1f}, one after another)",
                         f"{after['round_trips'] / before['round_trips']:.2f}×", f"≤ {GOALS[kind]}",

@@ -129,6 +129,10 @@ class SlackEmulator(Driver):
         """Answer calls of `method` (or "*") `seconds` later on the emulator's clock: slow Slack, no sleeping."""
         self.faults.lag(method, seconds)
 
+    def in_waves(self, quiet: float) -> None:
+        """Answer calls in waves: each once no new call has come for `quiet` seconds (see round_trips)."""
+        self.faults.in_waves(quiet)
+
     def hold(self, method: str) -> None:
         """Keep calls of `method` unanswered until release()."""
         self.faults.hold(method)
@@ -144,8 +148,8 @@ class SlackEmulator(Driver):
 
     def round_trips(self, calls=None) -> int:
         """The depth of the call graph: the longest chain of calls, each sent after the one before
-        was answered. Calls that overlap in time count once; with a fixed delay per call, this is
-        how many round trips the caller waited."""
+        was answered. Calls that overlap in time count once; with a fixed delay per call, or with
+        calls answered in waves (in_waves), this is how many round trips the caller waited."""
         with self.state.lock:
             calls = sorted(self.calls if calls is None else calls, key=lambda c: c.started)
         depth: list[int] = []

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 
 
@@ -24,6 +25,10 @@ class Faults:
         self.lagged = 0.0  # seconds the emulator's clock was moved by lags (see SlackEmulator.clock)
         self._holds: dict[str, threading.Event] = {}
         self._stopped = threading.Event()  # the emulator stops: nothing is kept waiting any more
+        self._quiet = 0.0  # answer in waves (see in_waves); 0: each call on its own
+        self._arrived = threading.Condition(self._lock)
+        self._last_arrival = 0.0
+        self._in_wave = 0  # calls waiting for their wave's answer
 
     def add(self, fault: Fault) -> None:
         with self._lock:
@@ -48,6 +53,13 @@ class Faults:
         with self._lock:
             self._holds.setdefault(method, threading.Event())
 
+    def in_waves(self, quiet: float) -> None:
+        """Answer every call once no new call has come for `quiet` seconds: calls sent together are
+        answered together, however long the caller takes to send the last of them, and a call sent
+        after an answer starts the next wave. A wave is one round trip whatever the machine's load."""
+        with self._lock:
+            self._quiet = quiet
+
     def release(self) -> None:
         with self._lock:
             holds, self._holds = list(self._holds.values()), {}
@@ -64,10 +76,33 @@ class Faults:
             held = None if self._stopped.is_set() else self._holds.get(method)
         if held is not None:
             held.wait()
+        self._wait_for_the_wave()
+
+    def _wait_for_the_wave(self) -> None:
+        with self._arrived:
+            if not self._quiet:
+                return
+            self._last_arrival = time.monotonic()
+            self._arrived.notify_all()
+            self._in_wave += 1
+            try:
+                while not self._stopped.is_set():
+                    left = self._last_arrival + self._quiet - time.monotonic()
+                    if left <= 0:
+                        return
+                    self._arrived.wait(left)
+            finally:
+                self._in_wave -= 1
+
+    def waiting(self) -> int:
+        """How many calls wait for their wave's answer."""
+        with self._lock:
+            return self._in_wave
 
     def stop(self) -> None:
         with self._lock:
             self._stopped.set()
+            self._arrived.notify_all()
         self.release()
 
     def take(self, method: str) -> Fault | None:

@@ -66,3 +66,27 @@ def test_round_trips_are_the_depth_of_the_call_graph(emulator):
     web.auth_test()
     web.auth_test()
     assert emulator.round_trips() == 2
+
+
+def test_calls_answered_in_waves_count_one_round_trip_however_slowly_they_are_sent(emulator):
+    """Three calls sent 0.6 s apart, each before the wave's answer, make one wave (a fixed delay of
+    1 s per call would answer the first before the third is sent); a call sent after the answers is
+    the next round trip."""
+    import threading
+
+    web = _web(emulator)
+    emulator.in_waves(1.0)
+    senders = []
+    for _ in range(3):
+        senders.append(threading.Thread(target=web.auth_test))
+        senders[-1].start()
+        while emulator.faults.waiting() < len(senders):  # this one has arrived
+            threading.Event().wait(0.01)
+        threading.Event().wait(0.6)
+    for sender in senders:
+        sender.join()
+    emulator.in_waves(0)
+    web.auth_test()
+    assert emulator.round_trips() == 2
+    first, third = emulator.calls[0], emulator.calls[2]
+    assert third.started < first.ended  # the first was answered with the wave, not before the third came
