@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/statuspage.py            # about a minute on 2 cores
     .venv/bin/python bench/statuspage.py --quick    # a few seconds: it works, figures are rough
+    .venv/bin/python bench/statuspage.py --smoke    # the test suite's: every figure, none meaningful
 
 The bot as `serve` builds it (waitress with the settings and task queue of `bot.server.serve_http`,
 STATUS_PAGE=on, SQLite) against the Slack emulator, in this process. Readers (keep-alive HTTP clients
@@ -105,10 +106,14 @@ def read_load(port: int, path: str, seconds: float, clients: int, rate: float = 
             "p99_ms": 1000 * percentile(times, 99), "errors": errors[0]}
 
 
-def run(quick: bool, plain_queue: bool = False, readers=None, crowd: int | None = None,
+# (seconds per round of reads, rounds, readers at once) per size
+SIZES = {"full": (4.0, 3, 8), "quick": (0.5, 1, 4), "smoke": (0.15, 1, 2)}
+
+
+def run(size: str, plain_queue: bool = False, readers=None, crowd: int | None = None,
         public_threads: int | None = None) -> dict:
     """`readers`: a one-process multiprocessing pool that runs `read_load` (None: in this process)."""
-    seconds, rounds, clients = (0.5, 1, 4) if quick else (4.0, 3, 8)
+    seconds, rounds, clients = SIZES[size]
     clients = crowd or clients
     tmp = Path(tempfile.mkdtemp(prefix="cellule-bench-page-"))
     emu = emulator()
@@ -215,7 +220,9 @@ def table(r: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true")
+    sizes = p.add_mutually_exclusive_group()
+    sizes.add_argument("--quick", dest="size", action="store_const", const="quick")
+    sizes.add_argument("--smoke", dest="size", action="store_const", const="smoke")
     p.add_argument("--plain-queue", action="store_true", help="waitress's own first-come task queue (before)")
     p.add_argument("--readers-here", action="store_true",
                    help="readers in this process, as the bench did before (they take turns with the server)")
@@ -223,12 +230,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, help="readers at once (default 8; more than waitress's 16 threads queue)")
     p.add_argument("--out", default=str(REPO / "bench" / "results-statuspage.json"))
     args = p.parse_args(argv)
+    args.size = args.size or "full"
     # Forked before any thread starts: the readers' own work does not take turns with the server's.
     if args.readers_here:
-        r = run(args.quick, args.plain_queue, crowd=args.clients)
+        r = run(args.size, args.plain_queue, crowd=args.clients)
     else:
         with multiprocessing.get_context("fork").Pool(1) as readers:
-            r = run(args.quick, args.plain_queue, readers, args.clients, args.public_threads)
+            r = run(args.size, args.plain_queue, readers, args.clients, args.public_threads)
     r["readers"] = "this process" if args.readers_here else "own process"
     Path(args.out).write_text(json.dumps(r, indent=2) + "\n")
     print(table(r))

@@ -40,8 +40,8 @@ def test_quick_benchmark_run_gives_every_figure(tmp_path):
     assert r["rounds"]["burst"]["after"]["incidents"] == 20
 
 
-def test_quick_status_page_benchmark_gives_every_figure(tmp_path):
-    run, r = _bench(tmp_path, "statuspage.py", "--quick")
+def test_a_smoke_run_of_the_status_page_benchmark_gives_every_figure(tmp_path):
+    run, r = _bench(tmp_path, "statuspage.py", "--smoke")
     for name in ("static", "status", "summary"):
         assert r[name]["n"] > 0 and r[name]["errors"] == 0
     assert r["paced_status"]["n"] > 0 and r["ack"]["paced"]["n"] > 0
