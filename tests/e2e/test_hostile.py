@@ -7,8 +7,6 @@ import json
 import logging
 import os
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -16,6 +14,7 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.store import incidents as store
+from tests import forked
 from tests.e2e.harness import env_for
 
 # Hostile requests come to the Request URL: about HTTP delivery itself, not run over Socket Mode.
@@ -124,7 +123,7 @@ def test_a_second_serve_on_a_port_in_use_says_so_in_one_line(emulator, database_
         taken.listen()
         port = taken.getsockname()[1]
         env = env_for(emulator, database_url, PORT=str(port), HOST="127.0.0.1", PATH=os.environ["PATH"])
-        done = subprocess.run([sys.executable, "-m", "bot", "serve"], env=env, capture_output=True, text=True,
+        done = forked.run(["-m", "bot", "serve"], env=env, capture_output=True, text=True,
                               timeout=60, cwd=str(Path(__file__).parents[2]))
     assert done.returncode != 0
     assert "Traceback" not in done.stderr

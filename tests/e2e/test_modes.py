@@ -24,17 +24,18 @@ def test_serve_chooses_the_mode_from_the_environment(emulator, database_url, mon
 
 
 def test_a_refused_token_is_a_configuration_error_and_an_absent_slack_is_not(emulator, database_url, tmp_path):
+    """`python -m bot serve` in processes of their own (forked from tests/forked.py's preloaded server)."""
     import os
-    import subprocess
-    import sys
+
+    from tests import forked
 
     base = {**os.environ, **env_for(emulator, database_url), "PORT": "0"}
     base.pop("TEST_DATABASE_URL", None)
-    refused = subprocess.run([sys.executable, "-m", "bot", "serve"], env={**base, "SLACK_BOT_TOKEN": "xoxb-not-this-one"},
-                             capture_output=True, text=True, timeout=60)
+    refused = forked.run(["-m", "bot", "serve"], env={**base, "SLACK_BOT_TOKEN": "xoxb-not-this-one"},
+                         capture_output=True, text=True, timeout=60)
     assert refused.returncode == 2 and "SLACK_BOT_TOKEN was refused by Slack (invalid_auth)" in refused.stderr
-    absent = subprocess.run([sys.executable, "-m", "bot", "serve"], env={**base, "SLACK_API_URL": "http://127.0.0.1:9/api/"},
-                            capture_output=True, text=True, timeout=60)
+    absent = forked.run(["-m", "bot", "serve"], env={**base, "SLACK_API_URL": "http://127.0.0.1:9/api/"},
+                        capture_output=True, text=True, timeout=60)
     assert absent.returncode == 1 and "does not answer" in absent.stderr and "Traceback" not in absent.stderr
     emulator.violations.clear()  # the refused token was the point
 

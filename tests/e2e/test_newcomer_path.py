@@ -5,17 +5,19 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
+
+from tests import forked
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _bot(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """`python -m bot ARGS` in a process of its own (forked from tests/forked.py's preloaded server)."""
     base = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "INCIDENT_PREFIX": "TSR"}
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, env={**base, **env},
-                          capture_output=True, text=True, timeout=60)
+    return forked.run(["-m", "bot", *args], cwd=tmp_path, env={**base, **env}, capture_output=True, text=True,
+                      timeout=60)
 
 
 def test_the_postmortem_on_a_fresh_clone_says_where_the_example_lives(tmp_path):

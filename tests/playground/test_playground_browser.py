@@ -9,12 +9,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 import time
 
 import pytest
 
+from tests import forked
 from tests.chromium import CHROMIUM, launched
 from tests.playground.conftest import ROOT
 
@@ -90,7 +89,7 @@ def declare(page, title_fr: str, title_en: str, slug: str) -> None:
 
 def timeline(playground, ref: str) -> list[dict]:
     db = playground.database
-    out = subprocess.run([sys.executable, "-m", "bot", "timeline", ref, "--json"], cwd=playground.cwd,
+    out = forked.run(["-m", "bot", "timeline", ref, "--json"], cwd=playground.cwd,
                          env={"DATABASE_URL": f"sqlite:///{db}", "INCIDENT_PREFIX": "TSR", "PATH": "/usr/bin:/bin",
                               "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr

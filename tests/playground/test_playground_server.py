@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 import urllib.request
 
 import pytest
 
+from tests import forked
 from tests.playground.conftest import ROOT, start, stop
 
 
@@ -118,7 +117,7 @@ def test_the_data_is_in_its_own_database(plain):
         tables = {r[0] for r in db.execute("select name from sqlite_master where type='table'")}
     assert tables, "the playground's database has no tables"
     # The CLI reads the playground's database like any other: the example's postmortem is there.
-    out = subprocess.run([sys.executable, "-m", "bot", "postmortem", "TSR-2641", "--lang", "en"], cwd=pg.cwd,
+    out = forked.run(["-m", "bot", "postmortem", "TSR-2641", "--lang", "en"], cwd=pg.cwd,
                          env={"DATABASE_URL": f"sqlite:///{own}", "INCIDENT_PREFIX": "TSR", "PATH": "/usr/bin:/bin",
                               "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
@@ -127,7 +126,7 @@ def test_the_data_is_in_its_own_database(plain):
 
 def test_playground_database_may_not_be_database_url(tmp_path):
     url = f"sqlite:///{tmp_path / 'same.db'}"
-    out = subprocess.run([sys.executable, "-m", "bot", "playground"], cwd=tmp_path, capture_output=True, text=True,
+    out = forked.run(["-m", "bot", "playground"], cwd=tmp_path, capture_output=True, text=True,
                          env={"DATABASE_URL": url, "PLAYGROUND_DATABASE_URL": url, "PATH": "/usr/bin:/bin",
                               "PYTHONPATH": str(ROOT), "PORT": "0"}, timeout=60)
     assert out.returncode == 2
