@@ -66,7 +66,31 @@ def reaches_the_database(item: pytest.Item) -> bool:
     return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))) or bool(item.get_closest_marker("database"))
 
 
+# The modules that take longest (a browser, real processes, Slack held slow on purpose), run first:
+# pytest-xdist hands out whole modules in collection order (pyproject.toml: `--dist loadscope
+# --no-loadscope-reorder`), and one of these handed out last keeps its worker busy alone at the end
+# of the run. Measured with --durations=0.
+LONGEST_FIRST = (
+    "tests/playground/test_playground_browser.py",
+    "tests/e2e/test_rounds.py",
+    "tests/bench/test_bench_smoke.py",
+    "tests/statuspage/test_page_browser.py",
+    "tests/e2e/test_socket_mode.py",
+    "tests/playground/test_playground_server.py",
+    "tests/e2e/test_two_processes.py",
+    "tests/e2e/test_kills.py",
+    "tests/e2e/test_newcomer_path.py",
+    "tests/e2e/test_modes.py",
+)
+
+
+def longest_first(item: pytest.Item) -> int:
+    module = item.nodeid.split("::", 1)[0]
+    return LONGEST_FIRST.index(module) if module in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=longest_first)  # stable: the rest keep their order
     if os.environ.get("CELLULE_DATABASE_TESTS_ONLY") == "1":
         kept = [item for item in items if reaches_the_database(item)]
         config.hook.pytest_deselected(items=[item for item in items if not reaches_the_database(item)])
