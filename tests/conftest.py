@@ -9,8 +9,8 @@ Tests marked `requires_postgres` are skipped when TEST_DATABASE_URL is unset.
 
 CELLULE_DATABASE_TESTS_ONLY=1 (CI's PostgreSQL run) keeps only the tests that reach the database:
 those using its fixtures, and those marked `database` (which read TEST_DATABASE_URL themselves).
-The rest (pure core, catalogs, rendering, the emulator, the playground on its own SQLite file) gives
-the same result on any database and has run already.
+The rest (pure core, catalogs, rendering, the emulator, the playground on its own SQLite file, and
+tests marked `any_database`) gives the same result on any database and has run already.
 """
 
 from __future__ import annotations
@@ -57,12 +57,15 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requires_postgres: needs TEST_DATABASE_URL (a PostgreSQL server)")
     config.addinivalue_line("markers", "database: reaches TEST_DATABASE_URL without the database fixtures")
+    config.addinivalue_line("markers", "any_database: uses a database, but what it checks does not depend on which")
 
 
 DATABASE_FIXTURES = {"empty_database_url", "postgres_admin", "postgres_schema"}
 
 
 def reaches_the_database(item: pytest.Item) -> bool:
+    if item.get_closest_marker("any_database"):
+        return False
     return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))) or bool(item.get_closest_marker("database"))
 
 
