@@ -59,6 +59,7 @@ class Faults:
         after an answer starts the next wave. A wave is one round trip whatever the machine's load."""
         with self._lock:
             self._quiet = quiet
+            self._arrived.notify_all()  # calls waiting on the old quiet look again
 
     def release(self) -> None:
         with self._lock:
