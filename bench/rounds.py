@@ -6,7 +6,8 @@ same run.
 Round trips: the emulator answers Web API calls in waves, each once no new call has come for
 `latency` (`SlackEmulator.in_waves`); the figure is the depth of the call graph it saw (the longest
 chain of calls each sent after the one before was answered, `SlackEmulator.round_trips`), and, for
-comparison, the wall time from the first call to the last answer divided by `latency`. Caches are warm (one incident declared and updated first).
+comparison, the wall time from the first call to the last answer divided by `latency`. Caches are
+warm (one incident declared and updated first).
 
 Burst: tests/e2e/test_burst.py's (20 incidents declared, then 50 updates) against an emulator that
 enforces Slack's rate limits, in virtual time; the count is of calls answered 429.

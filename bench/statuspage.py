@@ -223,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = p.add_mutually_exclusive_group()
     sizes.add_argument("--quick", dest="size", action="store_const", const="quick")
     sizes.add_argument("--smoke", dest="size", action="store_const", const="smoke")
+    p.set_defaults(size="full")
     p.add_argument("--plain-queue", action="store_true", help="waitress's own first-come task queue (before)")
     p.add_argument("--readers-here", action="store_true",
                    help="readers in this process, as the bench did before (they take turns with the server)")
@@ -230,7 +231,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, help="readers at once (default 8; more than waitress's 16 threads queue)")
     p.add_argument("--out", default=str(REPO / "bench" / "results-statuspage.json"))
     args = p.parse_args(argv)
-    args.size = args.size or "full"
     # Forked before any thread starts: the readers' own work does not take turns with the server's.
     if args.readers_here:
         r = run(args.size, args.plain_queue, crowd=args.clients)

@@ -124,7 +124,7 @@ def test_a_second_serve_on_a_port_in_use_says_so_in_one_line(emulator, database_
         port = taken.getsockname()[1]
         env = env_for(emulator, database_url, PORT=str(port), HOST="127.0.0.1", PATH=os.environ["PATH"])
         done = forked.run(["-m", "bot", "serve"], env=env, capture_output=True, text=True,
-                              timeout=60, cwd=str(Path(__file__).parents[2]))
+                          timeout=60, cwd=str(Path(__file__).parents[2]))
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     lines = [line for line in done.stderr.splitlines() if str(port) in line]

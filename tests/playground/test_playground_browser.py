@@ -90,8 +90,8 @@ def declare(page, title_fr: str, title_en: str, slug: str) -> None:
 def timeline(playground, ref: str) -> list[dict]:
     db = playground.database
     out = forked.run(["-m", "bot", "timeline", ref, "--json"], cwd=playground.cwd,
-                         env={"DATABASE_URL": f"sqlite:///{db}", "INCIDENT_PREFIX": "TSR", "PATH": "/usr/bin:/bin",
-                              "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+                     env={"DATABASE_URL": f"sqlite:///{db}", "INCIDENT_PREFIX": "TSR", "PATH": "/usr/bin:/bin",
+                          "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)["entries"]
 

@@ -118,8 +118,8 @@ def test_the_data_is_in_its_own_database(plain):
     assert tables, "the playground's database has no tables"
     # The CLI reads the playground's database like any other: the example's postmortem is there.
     out = forked.run(["-m", "bot", "postmortem", "TSR-2641", "--lang", "en"], cwd=pg.cwd,
-                         env={"DATABASE_URL": f"sqlite:///{own}", "INCIDENT_PREFIX": "TSR", "PATH": "/usr/bin:/bin",
-                              "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+                     env={"DATABASE_URL": f"sqlite:///{own}", "INCIDENT_PREFIX": "TSR", "PATH": "/usr/bin:/bin",
+                          "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "4 December 12:08pm: start of the incident." in out.stdout
 
@@ -127,8 +127,8 @@ def test_the_data_is_in_its_own_database(plain):
 def test_playground_database_may_not_be_database_url(tmp_path):
     url = f"sqlite:///{tmp_path / 'same.db'}"
     out = forked.run(["-m", "bot", "playground"], cwd=tmp_path, capture_output=True, text=True,
-                         env={"DATABASE_URL": url, "PLAYGROUND_DATABASE_URL": url, "PATH": "/usr/bin:/bin",
-                              "PYTHONPATH": str(ROOT), "PORT": "0"}, timeout=60)
+                     env={"DATABASE_URL": url, "PLAYGROUND_DATABASE_URL": url, "PATH": "/usr/bin:/bin",
+                          "PYTHONPATH": str(ROOT), "PORT": "0"}, timeout=60)
     assert out.returncode == 2
     assert out.stderr.strip().splitlines()[-1].startswith("cellule: PLAYGROUND_DATABASE_URL must not be DATABASE_URL")
     assert not (tmp_path / "same.db").exists()
