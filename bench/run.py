@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo, for
 
 from bench import ingest, latency, latency_processes, postmortem, rounds  # noqa: E402
 from bench.workspace import postgres_url  # noqa: E402
+from tests.e2e import harness  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ANNOUNCE_CHANNELS = 2  # tests.e2e.harness.env_for: fr:CINCFR, en:CINCEN
@@ -144,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     r = {"machine": machine(), "quick": args.quick, "sizes": size, "postgres": pg}
     with tempfile.TemporaryDirectory(prefix="cellule-bench-") as tmp:
         tmp = Path(tmp)
+        harness.JOURNAL_ROOT = str(tmp)  # a PostgreSQL run's event journals go with the rest
         print("1: acknowledgement latency, Slack, bot and floor in separate processes…", file=sys.stderr)
         r["latency_processes"] = latency_processes.run(tmp, size["commands"], size["batch"])
         print("1, 4: acknowledgement latency in one process, and Web API calls…", file=sys.stderr)

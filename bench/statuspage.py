@@ -113,9 +113,13 @@ SIZES = {"full": (4.0, 3, 8), "quick": (0.5, 1, 4), "smoke": (0.15, 1, 2)}
 def run(size: str, plain_queue: bool = False, readers=None, crowd: int | None = None,
         public_threads: int | None = None) -> dict:
     """`readers`: a one-process multiprocessing pool that runs `read_load` (None: in this process)."""
+    with tempfile.TemporaryDirectory(prefix="cellule-bench-page-") as tmp:
+        return measure(Path(tmp), size, plain_queue, readers, crowd, public_threads)
+
+
+def measure(tmp: Path, size: str, plain_queue: bool, readers, crowd: int | None, public_threads: int | None) -> dict:
     seconds, rounds, clients = SIZES[size]
     clients = crowd or clients
-    tmp = Path(tempfile.mkdtemp(prefix="cellule-bench-page-"))
     emu = emulator()
     url = f"sqlite:///{tmp / 'page.db'}"
     upgrade(url)

@@ -92,6 +92,22 @@ def longest_first(item: pytest.Item) -> int:
     return LONGEST_FIRST.index(module) if module in LONGEST_FIRST else len(LONGEST_FIRST)
 
 
+@pytest.fixture(autouse=True)
+def _journal_in_the_tests_folder(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A PostgreSQL test's event journal lives in its tmp_path, which pytest cleans up (a SQLite one
+    lives beside its file already); in the shared temporary folder, each run left one per test.
+    Its own patch: a test's `monkeypatch.undo()` (a database coming back) must not move it."""
+    uses_it = DATABASE_FIXTURES & set(request.fixturenames) or request.node.get_closest_marker("database")
+    if not POSTGRES_URL or not uses_it:
+        yield
+        return
+    from tests.e2e import harness
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(harness, "JOURNAL_ROOT", str(request.getfixturevalue("tmp_path")))
+        yield
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     items.sort(key=longest_first)  # stable: the rest keep their order
     if os.environ.get("CELLULE_DATABASE_TESTS_ONLY") == "1":

@@ -15,17 +15,6 @@ def _skip_http_only_in_socket_mode(request):
         pytest.skip("about HTTP delivery; this run is over Socket Mode")
 
 
-@pytest.fixture(autouse=True)
-def _journal_in_the_tests_folder(tmp_path):
-    """A PostgreSQL test's event journal lives in its tmp_path (a SQLite one beside its file already).
-    Its own patch: a test's `monkeypatch.undo()` (a database coming back) must not move it."""
-    from tests.e2e import harness
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(harness, "JOURNAL_ROOT", str(tmp_path))
-        yield
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
