@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.core.publicpage import PublicIncident
+from bot.core.publicpage import ComponentStatus, PublicIncident
 from bot.statuspage.snapshot import PageSettings, Snapshot
 from bot.statuspage.text import pick, postmortem_update_id
 
@@ -32,7 +32,9 @@ class Api:
                 "time_zone": self.page.timezone, "updated_at": _time(snap.updated_at, self.tz)}
 
     def _component(self, snap: Snapshot, c, lang: str) -> dict:
-        return {"id": c.key, "name": pick(c.names, lang, self.page.languages), "status": snap.statuses[c.key].value,
+        # A component removed from the catalog still shows on the incidents that affected it.
+        status = snap.statuses.get(c.key, ComponentStatus.OPERATIONAL)
+        return {"id": c.key, "name": pick(c.names, lang, self.page.languages), "status": status.value,
                 "created_at": _time(c.created_at, self.tz), "updated_at": _time(snap.updated_at or c.created_at, self.tz),
                 "position": c.position, "description": None, "showcase": True, "start_date": None,
                 "group_id": None, "page_id": self.page.page_id, "group": False, "only_show_if_degraded": False}

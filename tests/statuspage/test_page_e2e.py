@@ -99,3 +99,32 @@ def test_the_forms_publish_and_say_plainly_when_an_update_is_public(page_bot):
     bot.settle()
     page = bot.get("/status/incidents/TSR-2642?lang=en")
     assert page.status == 200 and "Found it" in page.text
+
+
+def test_a_component_removed_from_the_catalog_stays_on_the_incidents_that_affected_it(page_bot):
+    bot = page_bot
+    crisis = _setup(bot)
+    bot.command("UFR", "affects ecommerce,instore", channel=crisis)
+    bot.command("UFR", "publish", channel=crisis)
+    bot.command("UFR", "component list")
+    listed = bot.replies_to("UFR")[-1]
+    assert "ecommerce" in listed and "Processing e-commerce" in listed and "instore" in listed, listed
+
+    bot.command("UFR", "component remove instore")  # while the incident that affects it is active
+    bot.command("UFR", "component list")
+    listed = bot.replies_to("UFR")[-1]
+    assert "ecommerce" in listed and "instore" not in listed, listed
+    for path in ("/status", "/status/incidents/TSR-2641", "/api/v2/summary.json", "/api/v2/status.json",
+                 "/api/v2/components.json", "/api/v2/incidents.json", "/api/v2/incidents/unresolved.json",
+                 "/status/history.atom"):
+        assert bot.get(f"{path}?lang=en").status == 200, path
+    summary = json.loads(bot.get("/api/v2/summary.json?lang=en").body)
+    assert [c["id"] for c in summary["components"]] == ["ecommerce"]
+    [incident] = summary["incidents"]
+    assert {c["id"]: c["status"] for c in incident["components"]} == {"ecommerce": "partial_outage",
+                                                                    "instore": "partial_outage"}
+    assert "In-store payments" in bot.get("/status/incidents/TSR-2641?lang=en").text
+
+    bot.command("UFR", "resolve", channel=crisis)
+    [done] = json.loads(bot.get("/api/v2/incidents.json?lang=en").body)["incidents"]
+    assert {c["id"]: c["status"] for c in done["components"]} == {"ecommerce": "operational", "instore": "operational"}
