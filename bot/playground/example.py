@@ -35,7 +35,6 @@ def steps(style: str = "fr") -> list[Step]:
         # The public status page: its component, what the incident affects there, and publishing it.
         Step(None, "component add ecommerce FR Processing e-commerce EN E-commerce processing"),
         Step(None, "affects ecommerce"),
-        Step(None, "publish"),
         Step(None, f"impact start {t('12h08', '12:08pm')}"),
         Step(None, f"event {t('12h13', '12:13pm')} 🚨 FR remontées d’alertes et création d’une cellule de crise dédiée. "
              "Début des investigations. EN alerts raised and creation of a dedicated crisis unit. Start of investigations."),
@@ -44,9 +43,15 @@ def steps(style: str = "fr") -> list[Step]:
              "externe. EN identification of a faulty server at an external service provider."),
         Step(None, f"event {t('4 décembre 12h30', 'Dec 4 12:30pm')} FR contact du prestataire externe. "
              "EN contact with the external service provider."),
+        Step(None, "publish"),  # the page's first update, at 11:34 UTC
         Step(None, "update monitoring FR Nous avons rencontré des difficultés sur la plateforme de paiement entre 12h08 "
              "et 12h13. L'incident est terminé, nous continuons de monitorer. EN We have identified ongoing difficulties "
              "on the payment platform between 12.08 and 12.13 CET. The incident is over, monitoring is still is in progress."),
+        Step("14:28", "set responsibility externe"),
+        Step(None, "set category Production Processing"),
+        Step(None, "update monitoring FR L’origine exacte est liée à un prestataire externe et reste en cours "
+             "d’analyse. Nous continuons de monitorer le service. EN The exact origin, linked to an external provider, "
+             "is still under analysis. We continue to monitor the service."),
         Step("16:08", f"event {t('14h16', '2:16pm')} FR confirmation du prestataire externe que l’incident est bien chez "
              "eux. EN confirmation from the external service provider that the incident is indeed on their side."),
         Step(None, "resolve"),
@@ -64,8 +69,6 @@ def steps(style: str = "fr") -> list[Step]:
              "unable to make payments."),
         Step(None, "set context FR N/A EN N/A"),
         Step(None, "set cause FR Incident externe chez un prestataire. EN External incident at a service provider."),
-        Step(None, "set responsibility externe"),
-        Step(None, "set category Production Processing"),
         Step(None, "action FR Délai de détection de l’origine de l’incident externe pouvant être amélioré. EN The time "
              "taken to detect the source of the external incident could be improved. => FR Ajout d’un système de suivi "
              "pour que les opérations puissent être mieux tracées et pour détecter plus rapidement un incident externe. "

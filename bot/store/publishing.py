@@ -129,7 +129,7 @@ def public_incidents(*, session: Session) -> list[PublicIncident]:
     entries: dict[int, list[TimelineRow]] = {}
     rows = session.exec(select(TimelineRow)
                         .where(TimelineRow.incident_id.in_([i.id for i, _ in pairs]),
-                               TimelineRow.kind == EntryKind.STATUS.value,
+                               TimelineRow.kind.in_([EntryKind.STATUS.value, EntryKind.IMPACT_START.value]),
                                TimelineRow.deleted == False)  # noqa: E712
                         .order_by(TimelineRow.at, TimelineRow.id))
     for r in rows:
@@ -140,9 +140,11 @@ def public_incidents(*, session: Session) -> list[PublicIncident]:
 def _public(row: IncidentRow, pub: PublicationRow, entries: list[TimelineRow]) -> PublicIncident:
     updates = [PublicUpdate(id=e.id, status=Status(e.data.get("to", row.status)), texts=public_texts(e.texts),
                             display_at=e.at, created_at=e.recorded_at or e.at)
-               for e in entries if public_texts(e.texts)]
+               for e in entries if e.kind == EntryKind.STATUS.value and public_texts(e.texts)]
     monitoring = next((u.display_at for u in updates if u.status is Status.MONITORING), None)
-    started = row.declared_at or row.created_at
+    # It started when customers were first hit, if before the declaration (as the postmortem's whole duration).
+    impact = [e.at for e in entries if e.kind == EntryKind.IMPACT_START.value]
+    started = min([row.declared_at or row.created_at, *impact])
     changes = [t for t in (row.updated_at, pub.changed_at, *(u.created_at for u in updates)) if t]
     return PublicIncident(
         ref=row.ref, title=public_texts(row.title), status=Status(row.status), priority=Priority(row.priority),

@@ -3,7 +3,9 @@ endpoint; its own database; and plain `python -m bot` without a token starting i
 
 from __future__ import annotations
 
+import html as markup
 import json
+import re
 import sqlite3
 import urllib.request
 
@@ -153,14 +155,28 @@ def test_the_playground_takes_incident_languages(tmp_path):
         stop(pg)
 
 
+def html_text(page: str) -> str:
+    """What a reader sees of a page: its text, with the markup and the spacing gone."""
+    return markup.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", "", page, flags=re.S))))
+
+
 def test_the_status_page_shows_the_example_incident_in_both_languages(plain):
     pg, _ = plain
     status, headers, page = pg.get("/status/incidents/TSR-2641?lang=en")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     html = page.decode()
     assert "Perturbations plateforme de paiement" in html and "Payment platform disruptions" in html
-    assert "E-commerce processing" in html and "lasting" in html
+    assert "E-commerce processing" in html
+    # As long as the postmortem's whole duration: from the first impact (12h08), not the declaration.
+    assert "lasting 5h 22m" in html and "Whole duration: 5h 22m" in html
     assert "We have identified ongoing difficulties" in html and "Nous avons rencontré des difficultés" in html
+    assert "The exact origin, linked to an external provider, is still under analysis." in html
+    # The example page's updates at its times (11:34, 13:28 and 15:08 UTC), then the recurrence the
+    # example page never showed (only its postmortem did), newest first.
+    text = html_text(html)
+    shown = re.findall(r"(investigating|identified|monitoring|resolved|postmortem) · 04/12/2025 (\d\d:\d\d) CET", text)
+    assert shown == [("postmortem", "17:30"), ("resolved", "17:30"), ("investigating", "16:59"), ("resolved", "16:08"),
+                     ("monitoring", "14:28"), ("monitoring", "12:34")], shown
     assert "Post Mortem" in html  # the postmortem was published too
     fr = pg.get("/status/incidents/TSR-2641?lang=fr")[2].decode()
     assert 'lang="fr"' in fr and "Processing e-commerce" in fr and "d’une durée de" in fr
