@@ -301,3 +301,32 @@ def test_a_pipe_in_an_action_stays_in_its_canvas_cell(page):
     expect(row.locator("td")).to_have_count(2)
     expect(row.locator("td").first).to_have_text("Lent | très lent")
     expect(row.locator("td").last).to_have_text("Ajouter | retirer")
+
+
+def test_the_status_page_beside_the_playground_in_both_languages_and_on_a_phone(page, phone):
+    """The playground's link opens the public page of the example incident, published on start."""
+    with page.context.expect_page() as opened:
+        page.get_by_role("link", name="Public status page").click()
+    public = opened.value
+    public.wait_for_load_state()
+    expect(public.locator("h1")).to_contain_text("Perturbations plateforme de paiement")
+    expect(public.locator("body")).to_contain_text("The exact origin, linked to an external provider")
+    expect(public.locator("body")).to_contain_text("lasting 5h 22m")
+    with public.expect_navigation():
+        public.locator("nav a[hreflang=fr]").click()
+    expect(public.locator("html")).to_have_attribute("lang", "fr")
+    expect(public.locator("body")).to_contain_text("d’une durée de 5 h 22 min")
+    expect(public.locator("body")).to_contain_text("L’origine exacte est liée à un prestataire externe")
+    with public.expect_navigation():
+        public.locator("nav a[hreflang=en]").click()
+    expect(public.locator("html")).to_have_attribute("lang", "en")
+
+    with phone.context.expect_page() as opened:
+        phone.get_by_role("link", name="Public status page").click()
+    small = opened.value
+    small.wait_for_load_state()
+    expect(small.locator("body")).to_contain_text("E-commerce processing")
+    assert small.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    small.goto(small.url.split("/status")[0] + "/status")  # the page with every component's 90 days
+    expect(small.locator("body")).to_contain_text("E-commerce processing")
+    assert small.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
