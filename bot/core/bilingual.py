@@ -31,6 +31,12 @@ def has_codes(text: str, languages: Sequence[str]) -> bool:
     return bool(languages) and _marker(languages).search(text) is not None
 
 
+def code_start(text: str, languages: Sequence[str]) -> int | None:
+    """Where the first configured language's code is in ``text``, if anywhere."""
+    match = _marker(languages).search(text) if languages else None
+    return match.start() if match else None
+
+
 def split_texts(text: str, languages: Sequence[str], default: str | None = None) -> Texts:
     """Split ``text`` by language code; parts left empty are absent. Keys follow ``languages``' order.
 

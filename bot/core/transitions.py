@@ -48,11 +48,13 @@ def _status_entry(before: Status, after: Status, *, user: str, texts: Texts, now
 
 
 def update(incident: Incident, *, user: str, status: Status, texts: Texts, now: datetime,
-           window: Sequence[Entry] = ()) -> Transition:
+           window: Sequence[Entry] = (), at: datetime | None = None) -> Transition:
     """A status update: the same status again or a step forward (lifecycle.ALLOWED); resolving
     records when, and ends a customer impact still running (`window`: the impact-window entries):
-    a resolved incident with impact "ongoing" would have no total and could not be reopened."""
+    a resolved incident with impact "ongoing" would have no total and could not be reopened.
+    `at`: the time its author gave it, if not now (Statuspage's display_at)."""
     lifecycle.check_update(incident.status, status)
+    now = min(at, now) if at is not None else now
     resolved_at = now if status is Status.RESOLVED else incident.resolved_at
     new = replace(incident, status=status, resolved_at=resolved_at)
     entries = []

@@ -39,20 +39,20 @@ def _refused(e: lifecycle.TransitionRefused, incident: Incident) -> UserError:
 
 
 def post_update(deps: Deps, incident_id: int, *, user: str, status: Status, texts: Texts,
-                reopen_at: datetime | None = None) -> Outcome:
+                reopen_at: datetime | None = None, at: datetime | None = None) -> Outcome:
     """Record a status update (or a reopen when `reopen_at` is given), then post it everywhere.
 
     In this process, one update of an incident at a time until posted: the channels' posts go out
     side by side, and an update is never shown before the one it follows."""
     with deps.incident_lock(incident_id):
         out, state, writes = _record_and_post(deps, incident_id, user=user, status=status, texts=texts,
-                                              reopen_at=reopen_at)
+                                              reopen_at=reopen_at, at=at)
     out.problems += sync.refresh(deps, incident_id, state=state, writes=writes)
     return out
 
 
 def _record_and_post(deps: Deps, incident_id: int, *, user: str, status: Status, texts: Texts,
-                     reopen_at: datetime | None) -> tuple[Outcome, changes.State, list]:
+                     reopen_at: datetime | None, at: datetime | None = None) -> tuple[Outcome, changes.State, list]:
     now = deps.now()
 
     def change(incident: Incident, window: list[Entry]) -> transitions.Transition:
@@ -60,7 +60,7 @@ def _record_and_post(deps: Deps, incident_id: int, *, user: str, status: Status,
             if reopen_at is not None:
                 return transitions.reopen(incident, window, user=user, texts=texts, at=reopen_at, now=now,
                                           status=status)
-            return transitions.update(incident, user=user, status=status, texts=texts, now=now, window=window)
+            return transitions.update(incident, user=user, status=status, texts=texts, now=now, window=window, at=at)
         except lifecycle.TransitionRefused as e:
             raise _refused(e, incident) from None
 

@@ -81,6 +81,15 @@ def test_update_follows_the_table(current, wanted):
     assert before == kept  # nothing mutated
 
 
+@given(back=st.integers(min_value=-30, max_value=300), resolving=st.booleans())
+def test_an_update_is_at_the_time_its_author_gave_never_after_now(back, resolving):
+    status = Status.RESOLVED if resolving else Status.MONITORING
+    t = transitions.update(incident(), user="UEN", status=status, texts={"en": "x"}, now=NOW, at=NOW - minutes(back))
+    shown = min(NOW - minutes(back), NOW)  # a time ahead of now is never recorded as ahead
+    assert t.entries[-1].at == shown
+    assert t.incident.resolved_at == (shown if resolving else None)
+
+
 def test_resolve_records_when():
     t = transitions.resolve(incident(status=Status.MONITORING), user="UEN", texts={"en": "Done"}, now=NOW)
     assert (t.incident.status, t.incident.resolved_at) == (Status.RESOLVED, NOW)

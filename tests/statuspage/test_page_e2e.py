@@ -128,3 +128,25 @@ def test_a_component_removed_from_the_catalog_stays_on_the_incidents_that_affect
     bot.command("UFR", "resolve", channel=crisis)
     [done] = json.loads(bot.get("/api/v2/incidents.json?lang=en").body)["incidents"]
     assert {c["id"]: c["status"] for c in done["components"]} == {"ecommerce": "operational", "instore": "operational"}
+
+
+def test_an_update_shows_at_the_time_its_author_typed(page_bot):
+    """`update monitoring 12h34 FR … EN …` posted at 12h40: shown at 12h34 (Statuspage's display_at),
+    created at 12h40; a time inside the text, or text before the codes, stays text."""
+    bot = page_bot
+    crisis = _setup(bot)
+    bot.command("UFR", "publish", channel=crisis)
+    bot.clock.set(datetime(2025, 12, 4, 11, 40, tzinfo=timezone.utc))
+    bot.command("UEN", f"update monitoring 12h34 {UPDATE}", channel=crisis)
+    bot.command("UEN", "update monitoring Dès 12h45 FR Suivi EN Watching", channel=crisis)
+    [incident] = json.loads(bot.get("/api/v2/incidents.json?lang=fr").body)["incidents"]
+    later, typed = incident["incident_updates"][:2]
+    assert typed["display_at"].startswith("2025-12-04T12:34") and typed["created_at"].startswith("2025-12-04T12:40")
+    assert typed["body"].startswith("Nous avons rencontré des difficultés")  # the time is not part of the text
+    assert later["display_at"].startswith("2025-12-04T12:40") and later["body"] == "Dès 12h45 Suivi"
+    page = bot.get("/status/incidents/TSR-2641?lang=en").text
+    assert "12:34" in page and page.index("Watching") < page.index("We have identified")  # newest first
+
+    bot.command("UEN", "update monitoring 4/12 18h00 FR Plus tard EN Later", channel=crisis)
+    assert "in the future" in bot.replies_to("UEN")[-1]
+    assert "Later" not in bot.get("/status/incidents/TSR-2641?lang=en").text

@@ -6,11 +6,12 @@ checks that access before any handler runs, after the acknowledgement (it needs 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 from bot.core import commands as cmd
-from bot.core.bilingual import has_codes, split_texts
+from bot.core.bilingual import code_start, has_codes, split_texts
 from bot.core.channel_name import naming_title
 from bot.core.model import Incident, Priority, Role, Status
 from bot.flows import declare as declaring
@@ -221,11 +222,23 @@ def _update(c: Call, incident: Incident) -> None:
     if not text.strip():
         c.open_form(views.update_form(c.deps, c.lang, incident, status, reading.windows(c.deps, incident)))
         return
-    _post(c, incident, status, c.texts(text))
+    at, text = typed_time(c, incident, text)
+    _post(c, incident, status, c.texts(text), at=at)
 
 
-def _post(c: Call, incident: Incident, status: Status, texts: dict, reopen_at=None) -> None:
-    out = updates.post_update(c.deps, incident.id, user=c.user, status=status, texts=texts, reopen_at=reopen_at)
+def typed_time(c: Call, incident: Incident, text: str) -> tuple[datetime | None, str]:
+    """`12h34 FR … EN …`: the update is shown at 12h34 (Statuspage's display_at). Only a time alone
+    before the first language code counts; text before the codes is otherwise the first language's."""
+    first = code_start(text, c.deps.settings.languages)
+    if not first:
+        return None, text
+    at, rest = timeline.leading_time(c.deps, text[:first], incident)
+    return (at, text[first:]) if at is not None and not rest else (None, text)
+
+
+def _post(c: Call, incident: Incident, status: Status, texts: dict, reopen_at=None, at=None) -> None:
+    out = updates.post_update(c.deps, incident.id, user=c.user, status=status, texts=texts, reopen_at=reopen_at,
+                              at=at)
     c.show(presenters.update(c.lang, out, status))
 
 
