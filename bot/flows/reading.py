@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot import metrics
 from bot.core.dora import Clock as DoraClock
 from bot.core.impact import WINDOW_KINDS, impact_windows
 from bot.core.model import Entry, Incident
@@ -49,4 +50,7 @@ def latest_entries(deps: Deps, incident: Incident) -> list[Entry]:
 
 def failure_code(deps: Deps) -> str:
     """What to tell someone whose command failed unexpectedly: the database, or our own fault."""
-    return "internal" if deps.db.ping() else "database_down"
+    if deps.db.ping():
+        return "internal"
+    metrics.DB_ERRORS.inc()  # a command or form that failed because the database did not answer
+    return "database_down"

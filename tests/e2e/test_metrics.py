@@ -77,3 +77,22 @@ def test_concurrent_requests_are_all_counted(metered):
     after = _get(bot, "/metrics")[1]
     assert (_value(after, "cellule_ack_seconds_count", kind="command")
             - _value(before, "cellule_ack_seconds_count", kind="command")) == 16
+
+
+def test_a_database_outage_shows_as_database_errors_and_held_events(metered, monkeypatch):
+    from tests.e2e.test_held_events import database_down
+
+    bot = metered
+    bot.command("UEN", DECLARE)
+    crisis = bot.incident_channel()
+    before = _get(bot, "/metrics")[1]
+    database_down(monkeypatch, bot.rt.deps.db)
+    bot.command("UEN", "status")  # its author is told the database is down: one database error
+    told = _get(bot, "/metrics")[1]
+    assert _value(told, "cellule_database_errors_total") - _value(before, "cellule_database_errors_total") == 1
+    bot.emu.post_message("UFR", crisis, "on attend le prestataire")  # kept until the database is back
+    bot.settle()
+    status, after = _get(bot, "/metrics")
+    assert status == 200
+    held = [_value(text, "cellule_events_total", outcome="held") for text in (before, after)]
+    assert held[1] - held[0] == 1
