@@ -31,6 +31,8 @@ def backfill(deps: Deps, incident_id: int, read_at: Callable[[], float] = time.t
         channel = row.channel_id
     if not channel:
         return 0
+    with deps.db.session() as s:  # what was recorded before Slack is read was in Slack before it too
+        recorded = tl.message_ts(session=s, incident_id=incident_id, channel_id=channel)
     when = read_at()  # Slack's state as read now; live events after this are newer
     bot_user = deps.messenger.bot_user()
     seen: dict[str, dict] = {}
@@ -55,22 +57,21 @@ def backfill(deps: Deps, incident_id: int, read_at: Callable[[], float] = time.t
         elif m.get("edited"):
             timeline.edited(deps, incident_id, channel, m, bot_user)
         _marks(deps, channel, m, emojis, when)
-    _deletions(deps, incident_id, channel, seen)
+    _deletions(deps, incident_id, channel, seen, recorded)
     return added
 
 
-def _deletions(deps: Deps, incident_id: int, channel: str, seen: dict[str, dict]) -> None:
-    """Recorded messages Slack no longer has were deleted; only up to the newest message read, since a
-    message newer than that may have come in after the read."""
+def _deletions(deps: Deps, incident_id: int, channel: str, seen: dict[str, dict], recorded: list[str]) -> None:
+    """Messages recorded before Slack was read that Slack did not show were deleted: each was in Slack
+    before the read, in the channel (read in full) or in a thread (read in full, or no longer shown as
+    one: its replies are gone). A message recorded since, said while the read went on, may not have
+    been read: it is not deleted, whatever its ts."""
     from bot.flows import timeline
 
-    if not seen:
+    if not seen:  # nothing read, not even the summary: nothing to compare with
         return
-    newest = max(float(ts) for ts in seen)
-    with deps.db.session() as s:
-        recorded = tl.message_ts(session=s, incident_id=incident_id, channel_id=channel)
     for ts in recorded:
-        if ts not in seen and float(ts) <= newest:
+        if ts not in seen:
             timeline.deleted(deps, incident_id, channel, ts)
 
 

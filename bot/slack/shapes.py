@@ -19,10 +19,11 @@ TS_FIELDS = frozenset({"ts", "event_ts", "thread_ts", "deleted_ts", "message_ts"
 MAX_DEPTH = 40
 
 # For each kind of request, the dotted paths that must hold an object ({}), a string ("") or a list ([]).
+# "name[]" stands for each item of the list `name` (a list checked as one by its own path).
 OBJ, STR, LIST = dict, str, list
 REQUIRED: dict[str, dict[str, type]] = {
     "command": {"command": STR, "user_id": STR, "channel_id": STR, "trigger_id": STR, "response_url": STR},
-    "block_actions": {"user": OBJ, "user.id": STR, "actions": LIST},
+    "block_actions": {"user": OBJ, "user.id": STR, "actions": LIST, "actions[]": OBJ, "actions[].action_id": STR},
     "view_submission": {"user": OBJ, "user.id": STR, "view": OBJ, "view.id": STR, "view.callback_id": STR,
                         "view.state": OBJ, "view.state.values": OBJ},
     "view_closed": {"user": OBJ, "view": OBJ},
@@ -32,11 +33,17 @@ REQUIRED: dict[str, dict[str, type]] = {
     "event_callback": {"event": OBJ, "event.type": STR},
     "url_verification": {"challenge": STR},
 }
+# What the listeners read of a message: as an event, an edit's new message, a deletion's previous one.
+MESSAGE = {"user": STR, "text": STR, "subtype": STR, "edited": OBJ, "files": LIST, "files[]": OBJ,
+           "files[].name": STR, "files[].id": STR}
 # Paths that may be absent, but hold this type when present.
 OPTIONAL: dict[str, dict[str, type]] = {
-    "event_callback": {"event.text": STR, "event.user": STR, "event.message": OBJ, "event.previous_message": OBJ,
-                       "event.message.text": STR, "event.message.user": STR, "event.files": LIST},
+    "event_callback": {"event_id": STR, "event.message": OBJ, "event.previous_message": OBJ,
+                       "event.item.channel": STR, "event.item.type": STR,
+                       **{f"{message}.{path}": kind for message in ("event", "event.message", "event.previous_message")
+                          for path, kind in MESSAGE.items()}},
     "message_action": {"message.text": STR, "message.user": STR},
+    "block_actions": {"actions[].value": STR, "channel": OBJ, "channel.id": STR, "trigger_id": STR},
 }
 # The types of an input's fields in a view's state.
 ELEMENT_FIELDS = {"value": STR, "selected_option": OBJ, "selected_options": LIST, "selected_user": STR,
@@ -48,17 +55,30 @@ EVENTS: dict[str, dict[str, type]] = {
 }
 
 
-def _at(data: Any, path: str) -> Any:
+def _at(data: Any, path: str) -> list[Any]:
+    """The values at a dotted path: one (None when absent), or one per item for a "name[]"."""
+    values = [data]
     for part in path.split("."):
-        if not isinstance(data, dict):
-            return None
-        data = data.get(part)
-    return data
+        each = part.endswith("[]")
+        name = part.removesuffix("[]")
+        values = [value.get(name) if isinstance(value, dict) else None for value in values]
+        if each:
+            values = [item for value in values if isinstance(value, list) for item in value]
+    return values
 
 
 def _missing(data: dict, required: dict[str, type]) -> str | None:
     for path, kind in required.items():
-        if not isinstance(_at(data, path), kind):
+        if not all(isinstance(value, kind) for value in _at(data, path)):
+            return path
+    return None
+
+
+def _wrong(data: dict, optional: dict[str, type]) -> str | None:
+    """A path present with another type (a list's items are always present, null ones too)."""
+    for path, kind in optional.items():
+        absent = () if path.endswith("[]") else (None,)
+        if not all(value in absent or isinstance(value, kind) for value in _at(data, path)):
             return path
     return None
 
@@ -118,14 +138,12 @@ def problem(body: bytes, content_type: str) -> str | None:
         return "type"
     missing = _missing(data, REQUIRED.get(kind, {}))
     if missing is None:
-        missing = next((path for path, t in OPTIONAL.get(kind, {}).items()
-                        if _at(data, path) is not None and not isinstance(_at(data, path), t)), None)
+        missing = _wrong(data, OPTIONAL.get(kind, {}))
     if missing is None and kind == "event_callback":
         missing = _missing(data["event"], EVENTS.get(data["event"]["type"], {}))
     if missing is None and kind == "view_submission":
         missing = _elements(data["view"])
-    if missing is None and kind == "block_actions" and not (data["actions"] and all(
-            isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in data["actions"])):
+    if missing is None and kind == "block_actions" and not data["actions"]:
         missing = "actions"
     if missing is None:
         try:

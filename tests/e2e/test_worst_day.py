@@ -465,6 +465,42 @@ def test_the_backfill_reconciles_edits_deletions_and_each_persons_marks(bot):
     assert again == before
 
 
+def test_what_is_said_while_the_backfill_reads_is_not_deleted(bot, monkeypatch):
+    """A message or reply said while the backfill reads Slack may not have been read: it stays, even when
+    something newer was read; replies Slack no longer has are still deleted, a whole thread's too."""
+    from bot.flows import timeline
+
+    bot.command("UEN", DECLARE)
+    crisis = bot.incident_channel()
+    parents = [bot.emu.post_message("UFR", crisis, f"thread {i}") for i in range(3)]
+    replies = [bot.emu.post_message("UEN", crisis, "a reply", thread_ts=p) for p in parents + parents[:2]]
+    bot.settle()
+    with bot.emu.state.lock:  # deleted while the bot was down: no event reaches it
+        for ts in (replies[0], replies[2]):  # thread 2 is left with no replies: not read again
+            bot.emu.state.remove_message(bot.emu.state.channels[crisis], ts)
+    messenger = bot.rt.deps.messenger
+    real_thread = messenger.thread
+    read, said = [], []
+
+    def thread(room, ts):
+        if not read:  # someone speaks in the channel while the backfill reads the threads
+            said.append(bot.emu.post_message("UEN", crisis, "said during the backfill"))
+        else:  # and in the thread read already, before a newer reply in the one being read
+            said.append(bot.emu.post_message("UFR", crisis, "a late reply", thread_ts=read[0]))
+            bot.emu.post_message("UEN", crisis, "a newer reply", thread_ts=ts)
+        bot.settle()
+        read.append(ts)
+        return real_thread(room, ts)
+
+    monkeypatch.setattr(messenger, "thread", thread)
+    timeline.backfill(bot.rt.deps, _incidents(bot)[0].id)
+    assert len(read) == 2
+    with bot.rt.deps.db.session() as s:
+        entries = {e.ts: e for e in tl.entries(session=s, incident_id=_incidents(bot)[0].id) if e.ts}
+    assert [ts in entries for ts in said] == [True, True]
+    assert [ts in entries for ts in replies] == [False, True, False, True, True]
+
+
 # 3. A declare acknowledged, then the process killed before it was written -------------------------
 
 def test_a_declare_acknowledged_by_a_process_that_died_before_writing_it_is_carried_out_at_start(bot, monkeypatch):
