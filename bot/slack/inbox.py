@@ -11,6 +11,9 @@ command to the inbox (the database) and the journal's line is done. At start, a 
 dead process's journal goes to the inbox, and a declare still pending there (received within the
 response_url's 30 minutes) is taken by one process and carried out, answering through its
 response_url. The declare's idempotency key makes the incident the same one whichever run writes it.
+The line is written before the acknowledgement, not after: a kill in between then replays a declare
+Slack reported as failed (its author's retry is told the incident exists) instead of losing one
+that was acknowledged.
 """
 
 from __future__ import annotations
