@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 import time
 from pathlib import Path
 
@@ -136,6 +137,11 @@ class SlackEmulator(Driver):
     def hold(self, method: str) -> None:
         """Keep calls of `method` unanswered until release()."""
         self.faults.hold(method)
+
+    def hold_answer(self, method: str, nth: int = 1) -> threading.Event:
+        """Do the `nth` call of `method` from now, then keep its answer until release(); the event
+        returned is set once Slack has done that call's work."""
+        return self.faults.hold_answer(method, nth)
 
     def release(self) -> None:
         self.faults.release()

@@ -24,6 +24,8 @@ class Faults:
         self._lags: dict[str, float] = {}
         self.lagged = 0.0  # seconds the emulator's clock was moved by lags (see SlackEmulator.clock)
         self._holds: dict[str, threading.Event] = {}
+        # method -> [calls still to do before the held one, set once it is done, set to answer it]
+        self._answer_holds: dict[str, list] = {}
         self._stopped = threading.Event()  # the emulator stops: nothing is kept waiting any more
         self._quiet = 0.0  # answer in waves (see in_waves); 0: each call on its own
         self._arrived = threading.Condition(self._lock)
@@ -53,6 +55,27 @@ class Faults:
         with self._lock:
             self._holds.setdefault(method, threading.Event())
 
+    def hold_answer(self, method: str, nth: int = 1) -> threading.Event:
+        """Do the `nth` call of `method` from now, then keep its answer until release(): Slack has
+        done the work and the caller cannot know yet. The event returned is set once the work is done."""
+        done = threading.Event()
+        with self._lock:
+            self._answer_holds[method] = [nth, done, threading.Event()]
+        return done
+
+    def answered(self, method: str) -> None:
+        """After `method`'s work is done, before its answer: wait if it is the call hold_answer names."""
+        with self._lock:
+            held = self._answer_holds.get(method)
+            if held is None or self._stopped.is_set():
+                return
+            held[0] -= 1
+            if held[0] != 0:
+                return
+            _, done, answer = held
+        done.set()
+        answer.wait()
+
     def in_waves(self, quiet: float) -> None:
         """Answer every call once no new call has come for `quiet` seconds: calls sent together are
         answered together, however long the caller takes to send the last of them, and a call sent
@@ -64,6 +87,8 @@ class Faults:
     def release(self) -> None:
         with self._lock:
             holds, self._holds = list(self._holds.values()), {}
+            holds += [answer for _, _, answer in self._answer_holds.values()]
+            self._answer_holds = {}
         for held in holds:
             held.set()
 

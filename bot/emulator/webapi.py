@@ -80,7 +80,9 @@ def _answer(emu, method, args, authorization, is_json):
         if fault.kind == "server_error":
             return fault.status, {}, {"ok": False, "error": "fatal_error"}
         return 200, {}, {"ok": False, "error": fault.error}
-    return 200, {}, _answer_body(emu, method, spec, handler, args)
+    body = _answer_body(emu, method, spec, handler, args)
+    emu.faults.answered(method)  # hold_answer: the work is done, the answer waits
+    return 200, {}, body
 
 
 def _answer_body(emu, method, spec, handler, args) -> dict:

@@ -1,4 +1,5 @@
 """The event journal: Slack events written to local disk before they are acknowledged, until recorded.
+Declares are written here too before their acknowledgement, until the inbox has them (bot.slack.inbox).
 
 One JSON line per event envelope (`{"n": 7, "envelope": {...}}`), flushed and fsync'd before the
 acknowledgement; a line `{"done": 7}` once the event is recorded (not fsync'd: losing it only

@@ -222,6 +222,7 @@ def test_a_command_acknowledged_too_late_never_runs(bot, monkeypatch):
     assert _incidents(bot) == []  # …and it does not run later
     assert not [c for c in bot.emu.state.channels.values() if c.name.startswith("tsr-")]
     assert bot.replies_to("UEN") == []
+    assert len(bot.rt.edge.held.spool) == 0  # nor replayed from the journal at the next start
 
 
 @pytest.mark.skipif(bool(POSTGRES_URL), reason="a SQLite file locked by another process")

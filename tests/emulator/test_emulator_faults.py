@@ -79,3 +79,23 @@ def test_stopping_the_emulator_answers_what_it_held(emulator):
     emulator.faults.stop()  # as emulator.stop() does before stopping its server
     caller.join(timeout=30)
     assert not caller.is_alive()
+
+
+def test_a_held_answer_comes_after_the_work_of_the_nth_call_and_only_on_release(emulator):
+    import threading
+
+    web = WebClient(token=emulator.bot_token, base_url=emulator.api_url)
+    done = emulator.hold_answer("chat.postMessage", nth=2)
+    web.chat_postMessage(channel="COPS", text="first")  # answered: not the second
+    answered = []
+    poster = threading.Thread(target=lambda: answered.append(web.chat_postMessage(channel="COPS", text="second")))
+    poster.start()
+    assert done.wait(30)
+    assert [m["text"] for m in emulator.messages("COPS")] == ["first", "second"]  # Slack did the work…
+    poster.join(timeout=0.2)
+    assert answered == []  # …and has not answered
+    web.auth_test()  # others are answered meanwhile
+    emulator.release()
+    poster.join(timeout=30)
+    assert answered and answered[0]["ok"]
+    web.chat_postMessage(channel="COPS", text="third")  # released: nothing held any more

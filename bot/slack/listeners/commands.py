@@ -23,6 +23,7 @@ from bot.i18n import N_, Lang
 from bot.i18n.vocabulary import REOPENED_TEXT, RESOLVED_TEXT, default_texts, parse_status
 from bot.render.postmortem import language_name
 from bot.slack import dora_ui, forms, inbox, presenters, render, repeat, replies, views
+from bot.slack.deadline import TooLate
 from bot.slack.edge import Edge
 from bot.slack.listeners import publishing as public
 
@@ -54,12 +55,21 @@ def register(app) -> None:
 
 def on_incident(ack: Callable, command: dict, respond: Callable, context: dict) -> None:
     """Acknowledge first (Slack's 3 seconds), then do the work in the edge's own pool."""
-    ack()  # nothing before this: the acknowledgement must not wait on Slack or the database
     edge: Edge = context["edge"]
+    # Before the acknowledgement, only a declare written to the local journal (an fsync, like an
+    # event's before its 200): never Slack or the database. Queued, it would otherwise be only in
+    # memory until a work thread is free (bot.slack.inbox).
+    parsed = cmd.parse(unescape(command.get("text", "")), edge.deps.settings.prefix)
+    journaled = inbox.write_down(edge, command, parsed.name, parsed.rest)
+    try:
+        ack()
+    except TooLate:  # Slack has told its author it failed: it must never run, now or after a restart
+        inbox.written_off(edge, journaled)
+        raise
     if (forms.opens_a_form(unescape(command.get("text", "")), edge.deps.settings)
             and edge.permissions.known(command["user_id"], None) is not False):  # from memory only
         command = forms.open_now(edge.chat, command, edge.deps.langs)  # trigger_id: 3 s; filled in by the work
-    edge.later(work, edge, command, respond)
+    edge.later(work, edge, command, respond, journaled)
 
 
 def unescape(text: str) -> str:
@@ -68,9 +78,9 @@ def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def work(edge: Edge, command: dict, respond: Callable) -> None:
+def work(edge: Edge, command: dict, respond: Callable, journaled: int | None = None) -> None:
     parsed = cmd.parse(unescape(command.get("text", "")), edge.deps.settings.prefix)
-    with inbox.kept(edge, command, parsed.name, parsed.rest):  # a declare is written before any Slack call
+    with inbox.kept(edge, command, parsed.name, parsed.rest, journaled):  # a declare is written before any Slack call
         _work(edge, command, respond, parsed)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.flows import incidents, timeline
-from bot.slack import home
+from bot.slack import home, inbox
 from bot.slack.edge import Edge
 
 log = logging.getLogger("cellule.events")
@@ -34,6 +34,9 @@ def recorder(edge: Edge):
     """What records an event envelope, live or replayed from the journal."""
 
     def record(body: dict) -> None:
+        if body.get("type") == inbox.JOURNALED:  # a declare its dead process wrote down before acknowledging it
+            inbox.adopt(edge, body)
+            return
         event = body.get("event") or {}
         if event.get("type") == "message":
             on_message(edge, body, event)
