@@ -19,6 +19,9 @@ PING_TIMEOUT = 1.0  # /healthz answers within about this
 DATABASE_DOWN = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
 
 
+CONNECT_TIMEOUT = 3  # seconds to open a PostgreSQL connection (libpq's own minimum is 2)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         # psycopg 3 is the driver we ship; plain postgresql:// would look for psycopg2.
@@ -54,7 +57,10 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("cellule_read") else "BEGIN IMMEDIATE")
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # libpq waits forever for a server that takes the connection and never answers (a partition, a
+    # hung host): give up after a few seconds, so the work says the database is down instead of hanging.
+    timeout = {} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT}
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=timeout)
 
 
 class Database:

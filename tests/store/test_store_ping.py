@@ -32,3 +32,36 @@ def test_ping_is_false_for_sqlite_in_a_missing_directory(tmp_path):
 
 def test_ping_is_false_for_postgresql_on_a_closed_port():
     assert ping(f"postgresql+psycopg://cellule@127.0.0.1:{closed_port()}/cellule_test?connect_timeout=2") is False
+
+
+def test_a_postgresql_server_that_never_answers_is_given_up_on_not_waited_for_forever():
+    """A host that takes the connection and then says nothing (a partition, a hung server): every
+    session fails as a database that is down, so the work that needed it says so, and nothing that
+    reads before an acknowledgement hangs. Without a connect timeout, libpq waits forever."""
+    import threading
+
+    import sqlalchemy as sa
+    from sqlmodel import select
+
+    from bot.store.db import DATABASE_DOWN
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        database = Database(f"postgresql+psycopg://cellule@127.0.0.1:{silent.getsockname()[1]}/cellule_test")
+        outcome: list[BaseException | None] = []
+
+        def read() -> None:
+            try:
+                with database.read() as s:
+                    s.exec(select(sa.literal(1))).one()
+                outcome.append(None)
+            except BaseException as e:  # noqa: BLE001 - the test looks at what it was
+                outcome.append(e)
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        reader.join(timeout=30)
+        database.dispose()
+    assert outcome, "still waiting for a server that never answers"
+    assert isinstance(outcome[0], DATABASE_DOWN), outcome
