@@ -1,7 +1,7 @@
 """The playground through its page, in headless Chromium driven by Playwright.
 
-Chromium comes from the machine's Debian packages (`apt-get install chromium chromium-driver`);
-Playwright from PyPI, never with `playwright install`: it launches /usr/bin/chromium.
+Chromium comes from the machine's Debian packages (`apt-get install chromium-headless-shell`, or
+`chromium`); Playwright from PyPI, never with `playwright install`: it launches that (tests/chromium.py).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from tests.chromium import CHROMIUM, launched
 from tests.playground.conftest import ROOT
 
 if not os.path.exists(CHROMIUM):
-    pytest.skip(f"no {CHROMIUM}: apt-get install -y chromium chromium-driver", allow_module_level=True)
+    pytest.skip(f"no {CHROMIUM}: apt-get install -y chromium-headless-shell", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install playwright")
 expect = sync_api.expect
 # Playwright waits 5 s for a condition by default: on a loaded 2-core machine (two test workers, a
@@ -36,7 +36,9 @@ PHONE = {"width": 390, "height": 844}  # a phone held upright
 
 
 def _open_page(browser, playground, **context_args):
-    context = browser.new_context(accept_downloads=True, **{"viewport": {"width": 1400, "height": 900}, **context_args})
+    # The browser's language said, not left to the build (the headless shell sends none).
+    context = browser.new_context(accept_downloads=True, **{"viewport": {"width": 1400, "height": 900},
+                                                             "locale": "en-US", **context_args})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))

@@ -2,7 +2,7 @@
 languages, on a desktop and a phone-sized viewport; it reads without JavaScript and without
 sideways scrolling on a phone.
 
-Needs /usr/bin/chromium and the `browser` extra: Playwright, and axe-core's `axe.min.js` as the
+Needs Debian's Chromium (tests/chromium.py) and the `browser` extra: Playwright, and axe-core's `axe.min.js` as the
 axe-playwright-python package ships it (AXE_CORE_JS names another copy); skipped otherwise.
 """
 
