@@ -10,6 +10,11 @@ import urllib.parse
 import urllib.request
 from urllib.error import HTTPError
 
+import pytest
+
+# Signatures and the help: checked before the database is reached.
+pytestmark = pytest.mark.any_database
+
 
 def _post(url: str, body: bytes, headers: dict) -> int:
     req = urllib.request.Request(url, data=body, headers=headers, method="POST")

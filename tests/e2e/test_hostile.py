@@ -18,7 +18,8 @@ from tests import forked
 from tests.e2e.harness import env_for
 
 # Hostile requests come to the Request URL: about HTTP delivery itself, not run over Socket Mode.
-pytestmark = pytest.mark.http_only
+# Refused at the door, before the database is reached: the same on any database.
+pytestmark = [pytest.mark.http_only, pytest.mark.any_database]
 
 FORM = "application/x-www-form-urlencoded"
 DECLARE = "declare P2 FR Panne paiement EN Payment outage"

@@ -34,6 +34,7 @@ def _declared(emu, database_url: str) -> str:
 
 
 def _forget_failed_deliveries(emu) -> None:
+    emu.wait_idle()  # deliveries still under way fail now, not after the filter below
     with emu.state.lock:  # Slack's deliveries to the killed process fail: that is the point
         emu.violations[:] = [v for v in emu.violations if not v.startswith("event delivery failed")]
 

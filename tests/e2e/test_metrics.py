@@ -12,6 +12,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e.harness import Bot
 
+# What /metrics counts and hides: the same on any database.
+pytestmark = pytest.mark.any_database
+
 DECLARE = "declare P2 FR Panne secrète EN Secret outage"
 
 

@@ -8,6 +8,9 @@ from bot import cli, server
 from bot.config import Settings
 from tests.e2e.harness import env_for
 
+# How `serve` chooses and leaves its mode: the same on any database.
+pytestmark = pytest.mark.any_database
+
 
 @pytest.mark.parametrize("app_token,expected", [(None, "http"), ("xapp-1-A1-1-abc", "socket")])
 def test_serve_chooses_the_mode_from_the_environment(emulator, database_url, monkeypatch, app_token, expected):

@@ -51,6 +51,7 @@ def measured(bot: Bot, count: int, quiet: float = QUIET) -> tuple[list, list]:
     return declare, update
 
 
+@pytest.mark.any_database  # Slack round trips: the same on any database
 @pytest.mark.parametrize("count", [1, 3, 10])
 def test_a_declare_takes_4_round_trips_and_an_update_2_whatever_the_channels(emulator, database_url, count):
     bot = Bot(emulator, database_url, ANNOUNCE_CHANNELS=stakeholders(emulator, count))
@@ -68,6 +69,7 @@ def sent(calls: list) -> list[str]:
     return [f"{c.method} {1000 * (c.started - first):.0f}-{1000 * (c.ended - first):.0f}" for c in calls]
 
 
+@pytest.mark.any_database  # Slack round trips: the same on any database
 def test_one_after_another_the_same_calls_take_a_round_trip_each(emulator, database_url):
     """The switch the benchmark's "before" uses: a batch of width 1 is sequential (and the test above
     can fail: these are the figures it would see)."""

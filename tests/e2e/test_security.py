@@ -92,6 +92,7 @@ def _requests(bot, crisis: str) -> dict[str, tuple[bytes, str]]:
     }
 
 
+@pytest.mark.any_database  # checked at the door, on any database
 @pytest.mark.http_only
 @pytest.mark.parametrize("kind", ["command", "event", "block_actions", "view_submission"])
 def test_unsigned_forged_and_stale_requests_get_401_and_change_nothing(bot, kind):
@@ -118,6 +119,7 @@ def test_unsigned_forged_and_stale_requests_get_401_and_change_nothing(bot, kind
     assert emu.channel_by_name("tsr-2642-faux") is None
 
 
+@pytest.mark.any_database  # checked at the door, on any database
 def test_a_request_signed_four_minutes_ago_is_still_accepted(bot):
     """The refusals above are about the signature and its age, not about the requests themselves."""
     body = _command_body(bot.emu, "UEN", "COPS", "help")
@@ -229,6 +231,7 @@ def _chunked_post(url: str, body: bytes, emu) -> int:
         conn.close()
 
 
+@pytest.mark.any_database  # checked at the door, on any database
 @pytest.mark.http_only
 def test_a_body_over_one_mebibyte_is_refused_before_bolt(bot, caplog):
     emu = bot.emu
@@ -254,6 +257,7 @@ def test_a_body_over_one_mebibyte_is_refused_before_bolt(bot, caplog):
 # Secrets ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.any_database  # checked at the door, on any database
 def test_tokens_and_the_signing_secret_never_reach_the_logs(emulator, database_url, caplog):
     caplog.set_level(logging.DEBUG)
     for name in ("cellule", "slack_bolt", "slack_sdk", "urllib3", "waitress"):

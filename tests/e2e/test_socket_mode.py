@@ -12,6 +12,9 @@ import pytest
 from bot.store import incidents as store
 from tests.e2e.harness import Bot
 
+# How requests travel (Socket Mode's envelopes and connection), the same on any database.
+pytestmark = pytest.mark.any_database
+
 
 @pytest.fixture
 def sbot(emulator, database_url, clock):

@@ -18,6 +18,9 @@ from bot.i18n import Catalogs
 from tests.e2e.harness import Bot
 from tests.leaks import leaks, shown_texts
 
+# What each language reads: the same on any database (the store's own tests run on both).
+pytestmark = pytest.mark.any_database
+
 PARIS = ZoneInfo("Europe/Paris")
 TEST_LOCALES = Path(__file__).resolve().parents[1] / "locales_test"
 

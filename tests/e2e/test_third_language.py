@@ -8,6 +8,9 @@ import pytest
 
 from tests.e2e.harness import Bot
 
+# What each language reads: the same on any database (the store's own tests run on both).
+pytestmark = pytest.mark.any_database
+
 LOCALES = Path(__file__).resolve().parents[1] / "locales_test"
 
 
