@@ -1,6 +1,7 @@
 """Checks each Web API call against the vendored method specs (args and documented errors)."""
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,8 +66,14 @@ class MethodSpec:
 
 
 def load_specs(spec_dir: Path | None = None) -> dict[str, MethodSpec]:
+    """Every method's spec, by name: read once per folder (a test suite starts an emulator per test)."""
+    return dict(_read_specs(str(Path(spec_dir or SPEC_DIR).resolve())))
+
+
+@functools.lru_cache(maxsize=4)
+def _read_specs(spec_dir: str) -> dict[str, MethodSpec]:
     specs = {}
-    for path in sorted(Path(spec_dir or SPEC_DIR).glob("*.json")):
+    for path in sorted(Path(spec_dir).glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         args = data.get("args") or {}
         specs[path.stem] = MethodSpec(
