@@ -11,7 +11,7 @@ from .blockkit import check_blocks
 from .driver import Driver
 from .faults import Fault, Faults
 from .limits import RateLimits
-from .server import Server, make_wsgi_app
+from .server import OnDemand, Server, make_wsgi_app
 from .spec import COMMON_ERRORS, load_specs
 from .state import Channel, State, User
 
@@ -47,8 +47,8 @@ class SlackEmulator(Driver):
 
     # -- server -------------------------------------------------------------------------------
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        # Enough threads for a bot that sends a batch of calls at once.
-        self._server = Server(self.wsgi_app, host, port, threads=24)
+        # Enough threads for a bot that sends a batch of calls at once, started as calls need them.
+        self._server = Server(self.wsgi_app, host, port, _dispatcher=OnDemand(24))
         self._base_url = f"http://{host}:{self._server.port}/"
         return self._base_url
 

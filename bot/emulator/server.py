@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 
 import waitress
 from waitress import wasyncore
+from waitress.task import ThreadedTaskDispatcher
 
 from .webapi import handle_api
 
@@ -75,6 +76,34 @@ def make_wsgi_app(emu):
             status, text = 404, "not found"
         return _respond(start_response, status, text, content_type="text/plain; charset=utf-8")
     return app
+
+
+class OnDemand(ThreadedTaskDispatcher):
+    """waitress's thread pool, its threads started when a request finds none idle (up to the count
+    asked) rather than all at once: a test starts an emulator each, and most answer a few calls at a
+    time, so starting its 24 threads up front was a tenth of an end-to-end test's CPU."""
+
+    def __init__(self, most: int) -> None:
+        super().__init__()
+        self.most = most  # waitress leaves a dispatcher it is given to set its own count
+
+    def set_thread_count(self, count: int) -> None:
+        with self.lock:
+            self.most = count
+        if count == 0:  # shutting down
+            super().set_thread_count(0)
+
+    def add_task(self, task) -> None:
+        with self.lock:
+            self.queue.append(task)
+            self.queue_cv.notify()
+            running = len(self.threads) - self.stop_count
+            idle = running - self.active_count
+            if len(self.queue) > idle and running < self.most:
+                number = next(n for n in range(self.most + len(self.threads)) if n not in self.threads)
+                self.threads.add(number)
+                self.active_count += 1
+                self.start_new_thread(self.handler_thread, number)
 
 
 class Server:

@@ -90,3 +90,36 @@ def test_calls_answered_in_waves_count_one_round_trip_however_slowly_they_are_se
     assert emulator.round_trips() == 2
     first, third = emulator.calls[0], emulator.calls[2]
     assert third.started < first.ended  # the first was answered with the wave, not before the third came
+
+
+def test_the_emulators_threads_start_as_calls_need_them_up_to_its_count():
+    """Calls held at once each get a thread of their own, up to the count; none start before."""
+    import threading
+    import time
+
+    from bot.emulator.server import OnDemand
+
+    pool = OnDemand(3)
+    gate, started = threading.Event(), []
+
+    class Call:
+        def service(self):
+            started.append(threading.current_thread().name)
+            gate.wait(10)
+
+        def cancel(self):
+            pass
+
+    assert pool.threads == set()
+    for _ in range(5):
+        pool.add_task(Call())
+    deadline = time.monotonic() + 10
+    while len(started) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(started) == 3 and len(pool.threads) == 3  # three at once, never more
+    gate.set()
+    while len(started) < 5 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(started) == 5 and len(pool.threads) == 3
+    pool.shutdown()
+    assert pool.threads == set()
