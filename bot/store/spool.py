@@ -86,8 +86,11 @@ class Spool:
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         adopted: dict[int, dict] = {}
         others = []
+        existing = {p.name for p in self.directory.glob("events-*.jsonl")}
         for i in range(MAX_FILES):
             path = self.directory / f"events-{i}.jsonl"
+            if self._file is not None and path.name not in existing:
+                continue  # only existing files can hold a dead process's events: create none for nothing
             handle = self._try_lock(path)
             if handle is None:
                 continue  # a live process's journal
