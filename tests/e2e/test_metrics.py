@@ -99,3 +99,23 @@ def test_a_database_outage_shows_as_database_errors_and_held_events(metered, mon
     assert status == 200
     held = [_value(text, "cellule_events_total", outcome="held") for text in (before, after)]
     assert held[1] - held[0] == 1
+
+
+@pytest.mark.http_only  # a refusal at the door is an HTTP answer (over Socket Mode there is no door)
+def test_refused_requests_and_late_acknowledgements_are_counted(metered, monkeypatch):
+    from bot.slack import deadline
+
+    bot = metered
+    before = _get(bot, "/metrics")[1]
+    forged = urllib.request.Request(bot.url, data=b"command=%2Fincident&text=help", method="POST",
+                                    headers={"X-Slack-Request-Timestamp": "1", "X-Slack-Signature": "v0=00"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(forged, timeout=10)
+    assert refused.value.code == 401
+    monkeypatch.setattr(deadline, "ACK_DEADLINE", -1.0)  # every acknowledgement comes too late
+    bot.command("UEN", "help")
+    after = _get(bot, "/metrics")[1]
+    assert _value(after, "cellule_events_total", outcome="refused") - _value(before, "cellule_events_total",
+                                                                              outcome="refused") == 1
+    late = [_value(text, "cellule_acks_too_late_total", kind="command") for text in (before, after)]
+    assert late[1] - late[0] == 1
