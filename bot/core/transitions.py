@@ -54,15 +54,30 @@ def update(incident: Incident, *, user: str, status: Status, texts: Texts, now: 
     a resolved incident with impact "ongoing" would have no total and could not be reopened.
     `at`: the time its author gave it, if not now (Statuspage's display_at)."""
     lifecycle.check_update(incident.status, status)
-    now = min(at, now) if at is not None else now
+    posted = now
+    if at is not None:
+        since = [incident.declared_at, *(e.at for e in window if e.kind is EntryKind.REOPENED)]
+        if at < max(t for t in since if t is not None):
+            raise lifecycle.TransitionRefused("update_too_early", incident.status, status,
+                                              lifecycle.allowed_from(incident.status))
+        now = min(at, now)
     resolved_at = now if status is Status.RESOLVED else incident.resolved_at
     new = replace(incident, status=status, resolved_at=resolved_at)
     entries = []
     running = running_impact(window)
     if status is Status.RESOLVED and running is not None:
         entries.append(Entry(kind=EntryKind.IMPACT_END, at=max(now, running.start), author=user, key=True))
-    entries.append(_status_entry(incident.status, status, user=user, texts=texts, now=now))
+    entry = _status_entry(incident.status, status, user=user, texts=texts, now=now)
+    if now != posted:  # the reminders' clock counts from when it was posted, not from the time it shows
+        entry.data["posted"] = posted.isoformat()
+    entries.append(entry)
     return Transition(new, tuple(entries))
+
+
+def posted_at(entry: Entry) -> datetime:
+    """When a status update was posted: its time, unless its author dated it earlier."""
+    posted = entry.data.get("posted")
+    return datetime.fromisoformat(posted) if posted else entry.at
 
 
 def running_impact(window: Sequence[Entry]) -> impact.Window | None:

@@ -53,6 +53,8 @@ MESSAGES: dict[str, str] = {
     # lifecycle
     "transition_backwards": N_("{ref} is already “{current}”; it can move to: {allowed}."),
     "transition_resolved_needs_reopen": N_("{ref} is resolved. Use `/incident reopen` if the incident is back."),
+    "transition_update_too_early": N_("An update of {ref} cannot be dated before the incident was declared or last "
+                                      "reopened."),
     "transition_not_resolved": N_("{ref} is not resolved, so it cannot be reopened; it is “{current}”."),
     "already_resolved": N_("{ref} is already resolved."),
     # Slack problems

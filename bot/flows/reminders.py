@@ -14,6 +14,7 @@ import threading
 from datetime import datetime, timedelta
 
 from bot.core import reminders as plan_
+from bot.core import transitions
 from bot.core.model import EntryKind, Role
 from bot.core.reminders import Facts, Policy, parse_duration
 from bot.flows.deps import Deps
@@ -41,7 +42,7 @@ def facts(deps: Deps, session, row) -> Facts:
     kinds = {EntryKind.STATUS, EntryKind.DECLARED, EntryKind.POSTMORTEM} | dora.DORA_KINDS
     entries = tl.entries(session=session, incident_id=row.id, kinds=kinds)
     declared = incident.declared_at or row.created_at
-    updates = [e.at for e in entries if e.kind is EntryKind.STATUS]
+    updates = [transitions.posted_at(e) for e in entries if e.kind is EntryKind.STATUS]
     limits = []
     if deps.settings.dora:
         clock = dora.clock_of(deps, entries)

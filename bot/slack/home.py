@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from bot.core import transitions
 from bot.core.model import EntryKind, Incident, Role, Status
 from bot.flows import dora as dora_flow
 from bot.flows import reading
@@ -69,7 +70,8 @@ def home_view(deps: Deps, permissions: Permissions, user: str) -> dict:
         incidents = [i for i in incidents if permissions.may_read(user, i)][:MAX_INCIDENTS]
         last = {}
         for i in incidents:
-            updates = [e.at for e in tl.entries(session=s, incident_id=i.id, kinds={EntryKind.STATUS})]
+            entries = tl.entries(session=s, incident_id=i.id, kinds={EntryKind.STATUS})
+            updates = [transitions.posted_at(e) for e in entries]
             last[i.id] = max(updates, default=i.declared_at or now)
     blocks: list[dict] = [render.header_block(lang._("Open incidents"))]
     if not incidents:

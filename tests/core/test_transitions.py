@@ -88,6 +88,22 @@ def test_an_update_is_at_the_time_its_author_gave_never_after_now(back, resolvin
     shown = min(NOW - minutes(back), NOW)  # a time ahead of now is never recorded as ahead
     assert t.entries[-1].at == shown
     assert t.incident.resolved_at == (shown if resolving else None)
+    assert transitions.posted_at(t.entries[-1]) == NOW  # the reminders count from when it was posted
+
+
+def test_an_update_is_never_dated_before_the_declaration_or_the_last_reopening():
+    before = incident(declared_at=NOW)
+    with pytest.raises(TransitionRefused) as refused:
+        transitions.update(before, user="UEN", status=Status.MONITORING, texts={"en": "x"}, now=NOW + minutes(30),
+                           at=NOW - minutes(1))
+    assert refused.value.code == "update_too_early"
+    reopened = window((K.IMPACT_START, NOW), (K.IMPACT_END, NOW + minutes(5)), (K.REOPENED, NOW + minutes(20)))
+    with pytest.raises(TransitionRefused):
+        transitions.update(before, user="UEN", status=Status.MONITORING, texts={"en": "x"}, now=NOW + minutes(30),
+                           at=NOW + minutes(10), window=reopened)
+    t = transitions.update(before, user="UEN", status=Status.MONITORING, texts={"en": "x"}, now=NOW + minutes(30),
+                           at=NOW + minutes(25), window=reopened)
+    assert t.entries[-1].at == NOW + minutes(25) and transitions.posted_at(t.entries[-1]) == NOW + minutes(30)
 
 
 def test_resolve_records_when():

@@ -14,6 +14,7 @@ from bot.core import commands as cmd
 from bot.core.bilingual import code_start, has_codes, split_texts
 from bot.core.channel_name import naming_title
 from bot.core.model import Incident, Priority, Role, Status
+from bot.core.timeparse import TimeParseError
 from bot.flows import declare as declaring
 from bot.flows import postmortem, reading, timeline, updates
 from bot.flows.deps import UserError
@@ -242,7 +243,13 @@ def typed_time(c: Call, incident: Incident, text: str) -> tuple[datetime | None,
     first = code_start(text, c.deps.settings.languages)
     if not first:
         return None, text
-    at, rest = timeline.leading_time(c.deps, text[:first], incident)
+    preamble = text[:first].strip()
+    try:
+        at, rest = timeline.leading_time(c.deps, preamble, incident)
+    except TimeParseError as e:
+        if e.params.get("text", "").strip() != preamble:
+            return None, text  # `25/12 maintenance FR …`: a date in the text, not the update's time
+        raise  # a time alone that cannot be (in the future, long ago): say why
     return (at, text[first:]) if at is not None and not rest else (None, text)
 
 
