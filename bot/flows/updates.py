@@ -140,9 +140,7 @@ def add_translations(deps: Deps, incident_id: int, entry_id: int, texts: Texts) 
         merged = row.texts = transitions.translate(tl.to_entry(row), texts).texts
         s.add(row)
         entry, recorded = tl.to_entry(row), row.recorded_at or deps.now()
-        incident_row = store.get(session=s, incident_id=incident_id)
-        store.save(session=s, row=incident_row, now=deps.now())  # the public page shows the new texts
-        incident = store.to_incident(incident_row)
+        incident = store.to_incident(store.get(session=s, incident_id=incident_id))
         entries = tl.entries(session=s, incident_id=incident_id, kinds=impact.WINDOW_KINDS)
         posts = store.posts(session=s, incident_id=incident_id, entry_id=entry_id)
         status = Status(row.data.get("to", incident.status.value))

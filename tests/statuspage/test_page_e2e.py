@@ -167,3 +167,22 @@ def test_an_update_shows_at_the_time_its_author_typed(page_bot):
     [incident] = json.loads(bot.get("/api/v2/incidents.json?lang=fr").body)["incidents"]
     assert "25/12 maintenance prévue" in [u["body"] for u in incident["incident_updates"]]  # a date in the text
 
+
+
+def test_a_translation_added_to_an_update_reaches_the_page(page_bot):
+    """The update posted in French only, its English added from the form afterwards: the public page
+    (which re-reads the database only when the incident was stamped) shows it."""
+    bot, emu = page_bot, page_bot.emu
+    crisis = _setup(bot)
+    bot.command("UFR", "publish", channel=crisis)
+    bot.clock.set(datetime(2025, 12, 4, 11, 34, tzinfo=timezone.utc))
+    bot.command("UFR", "update identified Serveur défaillant chez un prestataire", channel=crisis)
+    assert "Serveur défaillant" in bot.get("/status/incidents/TSR-2641?lang=en").text
+    bot.clock.set(datetime(2025, 12, 4, 11, 36, tzinfo=timezone.utc))
+    button = next(e for e in reversed(emu.ephemerals("UFR")) if "add_translation" in str(e.get("blocks")))
+    value = next(el["value"] for b in button["blocks"] if b["type"] == "actions" for el in b["elements"])
+    emu.click_ephemeral("UFR", button, "add_translation", value)
+    bot.settle()
+    assert emu.submit_view("UFR", emu.views("UFR")[-1]["id"], {"text_en": {"value": "Faulty server"}}).status == 200
+    bot.settle()
+    assert "Faulty server" in bot.get("/status/incidents/TSR-2641?lang=en").text
