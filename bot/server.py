@@ -183,8 +183,22 @@ def socket_mode_handler(app: App, app_token: str, ping_interval: float = 10):
     reader recurses once per receive buffer: 64 KiB buffers keep a large payload (a big form) far from
     Python's recursion limit, which the default 1 KiB reaches at 1 MB."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.socket_mode.response import SocketModeResponse
 
-    return SocketModeHandler(app, app_token, ping_interval=ping_interval, receive_buffer_size=64 * 1024)
+    class Checked(SocketModeHandler):
+        """An envelope whose payload has a shape Slack never sends is acknowledged and dropped, as
+        HTTP answers it 400 before Bolt: no listener sees it, no traceback."""
+
+        def handle(self, client, req) -> None:  # noqa: ANN001 - slack_sdk's types
+            wrong = shapes.problem_in(req.payload)
+            if wrong:
+                log.info("dropped a Socket Mode envelope Slack would not send (%s)", wrong)
+                metrics.event("refused")
+                client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+                return
+            super().handle(client, req)
+
+    return Checked(app, app_token, ping_interval=ping_interval, receive_buffer_size=64 * 1024)
 
 
 def serve_socket_mode(app: App, app_token: str) -> None:

@@ -131,6 +131,11 @@ def problem(body: bytes, content_type: str) -> str | None:
             data = json.loads(form["payload"]) if "payload" in form else form
     except (UnicodeDecodeError, ValueError, RecursionError):
         return "not a form or JSON body"
+    return problem_in(data)
+
+
+def problem_in(data: object) -> str | None:
+    """What is wrong with a request already read (a Socket Mode envelope's payload, say), or None."""
     if not isinstance(data, dict):
         return "not an object"
     kind = "command" if "command" in data and "payload" not in data else data.get("type")

@@ -122,3 +122,41 @@ def test_a_large_payload_is_read_whole(sbot):
     about 1 MB hit Python's recursion limit and the envelope was never acknowledged."""
     d = sbot.emu.slash_command("UEN", "COPS", "help " + "x" * 1_200_000)
     assert d.status == 200
+
+
+def test_hostile_envelopes_are_acknowledged_and_dropped_without_a_traceback(sbot, caplog, monkeypatch):
+    """The request shapes Slack never sends, arriving as envelopes: checked as HTTP requests are
+    (acknowledged and dropped); the others reach Bolt, and none leaves a traceback."""
+    import logging
+
+    from bot.emulator import socket_mode
+    from bot.slack import shapes
+    from tests.e2e.test_hostile import _hostile
+
+    monkeypatch.setattr(socket_mode, "ACK_WAIT", 2.0)  # Bolt leaves what no listener takes unacknowledged
+
+    sbot.command("UFR", "declare P2 FR Panne paiement EN Payment outage")
+    crisis = sbot.incident_channel()
+    with sbot.rt.deps.db.session() as s:
+        incident_id = store.by_channel(session=s, channel_id=crisis).id
+    sock = sbot.emu.socket_mode
+    envelopes = []
+    for body, content_type in _hostile(sbot, crisis, incident_id):
+        try:
+            envelopes.append(sock.envelope(body, content_type, None))
+        except (ValueError, AttributeError):  # not a JSON object or a form: Slack would not wrap it
+            continue
+    envelopes = [e for e in envelopes if isinstance(e["payload"], dict)]  # slack_sdk reads nothing else
+    assert len(envelopes) > 20
+    caplog.clear()
+    caplog.set_level(logging.WARNING)
+    refused = [e for e in envelopes if shapes.problem_in(e["payload"])]
+    assert len(refused) > 10
+    answered = {e["envelope_id"]: sock.deliver(e)[0] for e in envelopes}
+    assert [str(e["payload"])[:200] for e in refused if answered[e["envelope_id"]] != 200] == []
+    sbot.settle()
+    tracebacks = [r.getMessage()[:120] for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    assert tracebacks == []
+    sbot.forget_errors()
+    sbot.command("UEN", "event Still here", channel=crisis)
+    assert "Added to the timeline" in sbot.replies_to("UEN")[-1]
