@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.core.impact import WINDOW_KINDS
-from bot.core.model import Entry, EntryKind, Incident
+from bot.core.model import Entry, Incident
 from bot.core.transitions import Transition
 from bot.store import incidents as store
 from bot.store import timeline as tl
@@ -135,10 +135,6 @@ def apply(db: Database, incident_id: int, change: Change, *, now: datetime) -> A
         transition = change(before, _window(s, incident_id))
         if transition.incident != before:
             write_incident(row, transition.incident)
-            store.save(session=s, row=row, now=now)
-        elif any(e.kind is EntryKind.STATUS for e in transition.entries):
-            # An update that keeps the status still changes what the incident shows (its updates):
-            # stamped, so the status page's cache (which reads `updated_at`) sees it.
             store.save(session=s, row=row, now=now)
         entries = record(s, incident_id, transition.entries, now)
         return Applied(before=before, state=read_state(s, row), entries=entries)

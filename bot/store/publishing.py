@@ -117,6 +117,10 @@ def published_ids(*, session: Session) -> list[int]:
     return list(session.exec(stmt))
 
 
+# What of an incident's timeline the page reads: its status updates, and its impact starts (when it began).
+PUBLIC_KINDS = (EntryKind.STATUS.value, EntryKind.IMPACT_START.value)
+
+
 def public_incidents(*, session: Session) -> list[PublicIncident]:
     """Every published, non-private incident, newest first, with only its public parts."""
     stmt = (select(IncidentRow, PublicationRow)
@@ -129,7 +133,7 @@ def public_incidents(*, session: Session) -> list[PublicIncident]:
     entries: dict[int, list[TimelineRow]] = {}
     rows = session.exec(select(TimelineRow)
                         .where(TimelineRow.incident_id.in_([i.id for i, _ in pairs]),
-                               TimelineRow.kind.in_([EntryKind.STATUS.value, EntryKind.IMPACT_START.value]),
+                               TimelineRow.kind.in_(PUBLIC_KINDS),
                                TimelineRow.deleted == False)  # noqa: E712
                         .order_by(TimelineRow.at, TimelineRow.id))
     for r in rows:
@@ -162,7 +166,13 @@ def fingerprint(*, session: Session) -> tuple:
     inc = session.exec(select(sa.func.max(IncidentRow.updated_at))
                        .join(PublicationRow, PublicationRow.incident_id == IncidentRow.id)
                        .where(PublicationRow.published == True)).one()  # noqa: E712
-    return tuple(pub) + tuple(comp) + (inc,)
+    # The entries the page reads (`public_incidents`): a new one may leave the incident's row as it was
+    # (an update that keeps the status, an impact window).
+    shown = session.exec(select(sa.func.max(TimelineRow.id), sa.func.count())
+                         .join(PublicationRow, PublicationRow.incident_id == TimelineRow.incident_id)
+                         .where(PublicationRow.published == True,  # noqa: E712
+                                TimelineRow.kind.in_(PUBLIC_KINDS), TimelineRow.deleted == False)).one()  # noqa: E712
+    return tuple(pub) + tuple(comp) + (inc,) + tuple(shown)
 
 
 # The Statuspage mirror ----------------------------------------------------------------------------

@@ -186,3 +186,16 @@ def test_a_translation_added_to_an_update_reaches_the_page(page_bot):
     assert emu.submit_view("UFR", emu.views("UFR")[-1]["id"], {"text_en": {"value": "Faulty server"}}).status == 200
     bot.settle()
     assert "Faulty server" in bot.get("/status/incidents/TSR-2641?lang=en").text
+
+
+def test_an_impact_start_before_the_declaration_lengthens_the_incident_on_the_page(page_bot):
+    """The page's duration starts at the first customer impact: typing it later shows at once."""
+    bot = page_bot
+    crisis = _setup(bot)  # declared at 12h10
+    bot.command("UFR", "publish", channel=crisis)
+    bot.clock.set(datetime(2025, 12, 4, 11, 40, tzinfo=timezone.utc))
+    bot.command("UFR", "resolve", channel=crisis)
+    assert "lasting 30m" in bot.get("/status/incidents/TSR-2641?lang=en").text
+    bot.clock.set(datetime(2025, 12, 4, 11, 45, tzinfo=timezone.utc))
+    bot.command("UFR", "impact 11h50 - 12h05", channel=crisis)
+    assert "lasting 50m" in bot.get("/status/incidents/TSR-2641?lang=en").text
