@@ -71,10 +71,7 @@ def kept(edge, command: dict, name: str, rest: str, journaled: int | None = None
         yield
         return
     try:
-        with deps.db.session() as s:
-            store.add(session=s, trigger_id=command["trigger_id"], user_id=command["user_id"],
-                      channel_id=command.get("channel_id") or "", text=command.get("text", ""),
-                      response_url=command["response_url"], now=deps.now())
+        _into_inbox(deps, command, deps.now())
     except DATABASE_DOWN:
         written_off(edge, journaled)  # not replayed: the work finds the database down and says so
         yield
@@ -97,10 +94,7 @@ def adopt(edge, envelope: dict) -> None:
     deps = edge.deps
     command = {k: str(envelope["command"].get(k) or "") for k in FIELDS}
     received = datetime.fromisoformat(envelope["received"])
-    with deps.db.session() as s:
-        store.add(session=s, trigger_id=command["trigger_id"], user_id=command["user_id"],
-                  channel_id=command["channel_id"], text=command["text"], response_url=command["response_url"],
-                  now=received)
+    _into_inbox(deps, command, received)
     if received >= deps.now() - RESPONSE_URL_LIFETIME:
         edge.later(_carry_out, edge, command)
 
@@ -111,8 +105,13 @@ def replay(edge) -> int:
     with deps.db.session() as s:
         store.forget(session=s, before=deps.now() - 2 * RESPONSE_URL_LIFETIME)
         rows = store.pending(session=s, since=deps.now() - RESPONSE_URL_LIFETIME)
-    return sum(_carry_out(edge, {"trigger_id": row.trigger_id, "user_id": row.user_id, "channel_id": row.channel_id,
-                                 "text": row.text, "response_url": row.response_url}) for row in rows)
+    return sum(_carry_out(edge, {k: getattr(row, k) for k in FIELDS}) for row in rows)
+
+
+def _into_inbox(deps, command: dict, now: datetime) -> None:
+    """The command's row in the inbox (the same trigger_id twice is one row)."""
+    with deps.db.session() as s:
+        store.add(session=s, **{k: command.get(k) or "" for k in FIELDS}, now=now)
 
 
 def _carry_out(edge, command: dict) -> bool:

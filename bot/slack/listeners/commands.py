@@ -60,14 +60,15 @@ def on_incident(ack: Callable, command: dict, respond: Callable, context: dict) 
     # Before the acknowledgement, only a declare written to the local journal (an fsync, like an
     # event's before its 200): never Slack or the database. Queued, it would otherwise be only in
     # memory until a work thread is free (bot.slack.inbox).
-    parsed = cmd.parse(unescape(command.get("text", "")), edge.deps.settings.prefix)
+    text = unescape(command.get("text", ""))
+    parsed = cmd.parse(text, edge.deps.settings.prefix)
     journaled = inbox.write_down(edge, command, parsed.name, parsed.rest)
     try:
         ack()
     except TooLate:  # Slack has told its author it failed: it must never run, now or after a restart
         inbox.written_off(edge, journaled)
         raise
-    if (forms.opens_a_form(unescape(command.get("text", "")), edge.deps.settings)
+    if (forms.opens_a_form(text, edge.deps.settings)
             and edge.permissions.known(command["user_id"], None) is not False):  # from memory only
         command = forms.open_now(edge.chat, command, edge.deps.langs)  # trigger_id: 3 s; filled in by the work
     edge.later(work, edge, command, respond, journaled)
