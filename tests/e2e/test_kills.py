@@ -38,6 +38,12 @@ def _kill(proc) -> None:
     proc.wait(timeout=10)
 
 
+def _forget_failed_deliveries(emu) -> None:
+    emu.wait_idle()  # deliveries still under way fail now, not after the filter below (a teardown error once)
+    with emu.state.lock:  # Slack's deliveries to the killed process fail: that is the point
+        emu.violations[:] = [v for v in emu.violations if not v.startswith("event delivery failed")]
+
+
 def _incidents(database_url: str) -> list[str]:
     db = Database(database_url)
     try:
@@ -114,9 +120,7 @@ def _restart_finishes_the_declare(emu, database_url: str, port: int) -> None:
         assert _wait_for(lambda: _told(emu, crisis), 10), "the declarer was not told"
     finally:
         _kill(proc)
-        emu.wait_idle()  # deliveries still under way fail now, not after the filter below (a teardown error once)
-        with emu.state.lock:  # Slack's deliveries to the killed process fail: that is the point
-            emu.violations[:] = [v for v in emu.violations if not v.startswith("event delivery failed")]
+        _forget_failed_deliveries(emu)
 
 
 @pytest.mark.skipif(bool(POSTGRES_URL), reason="a SQLite file locked by another process")

@@ -19,7 +19,7 @@ from contextlib import suppress
 
 from bot.store.db import Database
 from tests.e2e.test_held_events import EVENTS_IN_SCENARIO, scenario, timeline_of
-from tests.e2e.test_kills import DECLARE, _finished, _kill
+from tests.e2e.test_kills import DECLARE, _finished, _forget_failed_deliveries, _kill
 from tests.e2e.test_process import FORKED_SERVE, _free_port, _start, _wait_for
 from tests.e2e.truth import bot_says, differences, slack_says
 
@@ -31,12 +31,6 @@ def _declared(emu, database_url: str) -> str:
     assert _wait_for(lambda: _finished(database_url), 30), "the declare did not finish"
     emu.wait_idle()
     return next(c.id for c in emu.state.channels.values() if c.name.startswith("tsr-"))
-
-
-def _forget_failed_deliveries(emu) -> None:
-    emu.wait_idle()  # deliveries still under way fail now, not after the filter below
-    with emu.state.lock:  # Slack's deliveries to the killed process fail: that is the point
-        emu.violations[:] = [v for v in emu.violations if not v.startswith("event delivery failed")]
 
 
 def _metric(port: int, sample: str) -> float:
