@@ -9,8 +9,8 @@ from contextlib import contextmanager
 
 # Debian's old headless shell (package chromium-headless-shell) runs the same pages with about half
 # the CPU of the full browser in headless mode (the browser tests: 20 CPU-seconds against 38); the
-# full browser (package chromium) when the shell is not there. Neither sends a language by itself:
-# the tests give their pages one.
+# full browser (package chromium) when the shell is not there. The shell sends no language of its
+# own (the full browser sent en-US): the tests give their pages one.
 SHELLS = ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium")
 CHROMIUM = next((path for path in SHELLS if os.path.exists(path)), SHELLS[-1])
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",

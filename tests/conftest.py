@@ -63,10 +63,13 @@ def pytest_configure(config: pytest.Config) -> None:
 DATABASE_FIXTURES = {"empty_database_url", "postgres_admin", "postgres_schema"}
 
 
-def reaches_the_database(item: pytest.Item) -> bool:
-    if item.get_closest_marker("any_database"):
-        return False
+def uses_a_database(item: pytest.Item) -> bool:
     return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))) or bool(item.get_closest_marker("database"))
+
+
+def reaches_the_database(item: pytest.Item) -> bool:
+    """Uses one, and what it checks depends on which (not marked `any_database`)."""
+    return not item.get_closest_marker("any_database") and uses_a_database(item)
 
 
 # The modules that take longest (a browser, real processes, Slack held slow on purpose), run first:
@@ -97,8 +100,7 @@ def _journal_in_the_tests_folder(request: pytest.FixtureRequest) -> Iterator[Non
     """A PostgreSQL test's event journal lives in its tmp_path, which pytest cleans up (a SQLite one
     lives beside its file already); in the shared temporary folder, each run left one per test.
     Its own patch: a test's `monkeypatch.undo()` (a database coming back) must not move it."""
-    uses_it = DATABASE_FIXTURES & set(request.fixturenames) or request.node.get_closest_marker("database")
-    if not POSTGRES_URL or not uses_it:
+    if not POSTGRES_URL or not uses_a_database(request.node):
         yield
         return
     from tests.e2e import harness
