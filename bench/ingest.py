@@ -23,14 +23,9 @@ import sqlalchemy as sa
 from bench.workspace import REPO, database, emulator, wait_until
 from bot.store.db import make_engine
 from tests.e2e.harness import env_for
+from tests.ports import free_port
 
 UPDATES = 10
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _listening(port: int) -> bool:
@@ -129,7 +124,7 @@ def run_one(kind: str, tmp: Path, n: int, threads: int, db_kind: str = "sqlite")
     emu = emulator()
     try:
         with database(db_kind, tmp, f"ingest-{kind}") as url:
-            port = _free_port()
+            port = free_port()
             env = {**os.environ, **env_for(emu, url), "SLACK_RATE_LIMITS": "off", "HOST": "127.0.0.1", "PORT": str(port)}
             argv = [sys.executable, "-m", "bot", "serve"] if kind == "bot" else [sys.executable, str(REPO / "bench" / "stack.py")]
             proc = Process(kind, argv, env, tmp / f"{kind}-{db_kind}.log")

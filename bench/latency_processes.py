@@ -19,7 +19,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
-from bench.ingest import Process, _free_port
+from bench.ingest import Process
+from tests.ports import free_port
 from bench.latency import compare
 from bench.workspace import REPO, database
 from bot.emulator.driver import signature
@@ -93,7 +94,7 @@ def run(tmp: Path, n: int, batch: int) -> dict:
         with database("sqlite", tmp, "latency-processes") as url:
             for name, argv in (("bot", [sys.executable, "-m", "bot", "serve"]),
                                ("minimal", [sys.executable, str(REPO / "bench" / "stack.py")])):
-                env = {**os.environ, **env_for(slack.emu, url), "SLACK_RATE_LIMITS": "off", "HOST": "127.0.0.1", "PORT": str(_free_port())}
+                env = {**os.environ, **env_for(slack.emu, url), "SLACK_RATE_LIMITS": "off", "HOST": "127.0.0.1", "PORT": str(free_port())}
                 procs[name] = Process(name, argv, env, tmp / f"latency-{name}.log")
             for name, proc in procs.items():  # first requests pay for imports, caches and connections
                 slack.control("/bot_url", url=proc.url)

@@ -18,7 +18,8 @@ import pytest
 from bot.store import incidents as store
 from bot.store.db import Database
 from tests.conftest import POSTGRES_URL
-from tests.e2e.test_process import FORKED_SERVE, _free_port, _start, _wait_for
+from tests.e2e.test_process import FORKED_SERVE, _start, _wait_for
+from tests.ports import free_port
 from tests.store.test_locked_database import locked
 
 DECLARE = "declare P2 FR Panne du réseau EN Network outage"
@@ -85,7 +86,7 @@ def _told(emu, channel: str) -> bool:
 @pytest.mark.parametrize("method,nth", CALLS, ids=[f"{m}#{n}" for m, n in CALLS])
 def test_a_kill_at_each_call_of_a_declare_then_a_restart_gives_one_of_everything(emulator, database_url, method, nth):
     emu = emulator
-    port = _free_port()
+    port = free_port()
     proc = _start(emu, database_url, port, FORKED_SERVE)
     emu.bot_url = f"http://127.0.0.1:{port}/slack/events"
     try:
@@ -129,7 +130,7 @@ def test_a_declare_acknowledged_while_its_work_waits_on_a_locked_database_is_car
     """The work pool's threads wait on the database (here: a file locked by another process), so the
     declare is only acknowledged, not yet in the inbox, when the process is killed (issue 12, item 1)."""
     emu = emulator
-    port = _free_port()
+    port = free_port()
     proc = _start(emu, database_url, port, FORKED_SERVE)
     emu.bot_url = f"http://127.0.0.1:{port}/slack/events"
     try:

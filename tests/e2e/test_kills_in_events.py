@@ -20,7 +20,8 @@ from contextlib import suppress
 from bot.store.db import Database
 from tests.e2e.test_held_events import EVENTS_IN_SCENARIO, scenario, timeline_of
 from tests.e2e.test_kills import DECLARE, _finished, _forget_failed_deliveries, _kill
-from tests.e2e.test_process import FORKED_SERVE, _free_port, _start, _wait_for
+from tests.e2e.test_process import FORKED_SERVE, _start, _wait_for
+from tests.ports import free_port
 from tests.e2e.truth import bot_says, differences, slack_says
 
 OUTAGE = ("-m", "tests.e2e.outage_serve")
@@ -72,7 +73,7 @@ def _marks_recorded(database_url: str, channel: str) -> dict[tuple[str, str, str
 
 def test_a_process_killed_in_a_database_outage_records_what_it_held_at_the_next_start(emulator, database_url,
                                                                                        tmp_path):
-    emu, port, outage = emulator, _free_port(), tmp_path / "outage"
+    emu, port, outage = emulator, free_port(), tmp_path / "outage"
     proc = _start(emu, database_url, port, OUTAGE, CELLULE_TEST_OUTAGE=str(outage))
     emu.bot_url = f"http://127.0.0.1:{port}/slack/events"
     try:
@@ -164,7 +165,7 @@ class People:
 
 
 def test_a_kill_in_a_burst_of_500_events_then_changes_while_down_gives_slacks_timeline(emulator, database_url):
-    emu, port = emulator, _free_port()
+    emu, port = emulator, free_port()
     proc = _start(emu, database_url, port, FORKED_SERVE)
     emu.bot_url = f"http://127.0.0.1:{port}/slack/events"
     try:

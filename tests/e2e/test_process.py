@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -15,14 +14,9 @@ import pytest
 
 from tests import forked
 from tests.e2e.harness import env_for, run_cli
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 README_SERVE = ("dev", "serve")
@@ -87,7 +81,7 @@ def _timeline(database_url: str) -> list[dict]:
 @pytest.mark.http_only  # `serve` over HTTP as the README runs it (test_socket_mode.py serves over Socket Mode)
 def test_served_process_answers_signed_commands_and_recovers_what_was_said_while_down(emulator, database_url):
     emu = emulator
-    port = _free_port()
+    port = free_port()
     proc = _start(emu, database_url, port)
     try:
         emu.bot_url = f"http://127.0.0.1:{port}/slack/events"

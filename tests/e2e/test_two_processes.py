@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -21,22 +20,17 @@ from bot.store import timeline as tl
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from tests.e2e.harness import env_for
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class BotProcess:
     """`python -m bot serve`, the README's way, on its own port."""
 
     def __init__(self, emu, database_url: str, log: Path):
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, **env_for(emu, database_url, HOST="127.0.0.1", PORT=str(port), LOG_LEVEL="WARNING")}
         env.pop("SLACK_APP_TOKEN", None)
         self.log = log
