@@ -9,7 +9,7 @@ chain of calls each sent after the one before was answered, `SlackEmulator.round
 comparison, the wall time from the first call to the last answer divided by `latency`. Caches are
 warm (one incident declared and updated first).
 
-Burst: tests/e2e/test_burst.py's (20 incidents declared, then 50 updates) against an emulator that
+Burst: tests/e2e/test_burst.py's (20 incidents declared, then 50 updates; fewer in the smoke run) against an emulator that
 enforces Slack's rate limits, in virtual time; the count is of calls answered 429.
 """
 
@@ -54,19 +54,20 @@ def round_trips(tmp: Path, latency: float, counts=(1, 3, 10)) -> dict:
     return out
 
 
-def bursts(tmp: Path) -> dict:
+def bursts(tmp: Path, incidents: int, updates: int) -> dict:
     out = {}
     for mode, width in MODES:
         emu = emulator()
         try:
             with database("sqlite", tmp, f"burst-{mode}") as url:
                 upgrade(url)
-                bot, vt, crises = burst(emu, url, client_limits=mode == "after", slack_width=width)
+                bot, vt, crises = burst(emu, url, client_limits=mode == "after", slack_width=width,
+                                           incidents=incidents, updates=updates)
                 try:
                     out[mode] = {"rate_limited": len(emu.limits.limited),
                                  "by_method": dict(Counter(m for m, _ in emu.limits.limited)),
                                  "calls": len(emu.calls), "virtual_seconds": round(vt.elapsed, 1),
-                                 "incidents": len(crises), "violations": list(emu.violations)}
+                                 "incidents": len(crises), "updates": updates, "violations": list(emu.violations)}
                 finally:
                     bot.close()
         finally:
@@ -74,5 +75,5 @@ def bursts(tmp: Path) -> dict:
     return out
 
 
-def run(tmp: Path, latency: float) -> dict:
-    return {"latency_s": latency, "round_trips": round_trips(tmp, latency), "burst": bursts(tmp)}
+def run(tmp: Path, latency: float, incidents: int, updates: int) -> dict:
+    return {"latency_s": latency, "round_trips": round_trips(tmp, latency), "burst": bursts(tmp, incidents, updates)}

@@ -29,10 +29,13 @@ from tests.e2e import harness  # noqa: E402
 HERE = Path(__file__).resolve().parent
 ANNOUNCE_CHANNELS = 2  # tests.e2e.harness.env_for: fr:CINCFR, en:CINCEN
 
-FULL = {"commands": 300, "batch": 10, "events": 3000, "threads": 4, "entries": 10_000, "repeat": 5, "latency": 0.2}
-QUICK = {"commands": 20, "batch": 10, "events": 300, "threads": 4, "entries": 2_000, "repeat": 2, "latency": 0.1}
+FULL = {"commands": 300, "batch": 10, "events": 3000, "threads": 4, "entries": 10_000, "repeat": 5, "latency": 0.2,
+        "burst_incidents": 20, "burst_updates": 50}
+QUICK = {"commands": 20, "batch": 10, "events": 300, "threads": 4, "entries": 2_000, "repeat": 2, "latency": 0.1,
+         "burst_incidents": 20, "burst_updates": 50}
 # Figures from so few samples mean nothing: this only shows that every part of the benchmark still runs.
-SMOKE = {"commands": 5, "batch": 5, "events": 40, "threads": 2, "entries": 200, "repeat": 1, "latency": 0.01}
+SMOKE = {"commands": 5, "batch": 5, "events": 40, "threads": 2, "entries": 200, "repeat": 1, "latency": 0.01,
+         "burst_incidents": 4, "burst_updates": 10}
 GOALS = {"declare": 4, "update": 2}  # Slack round trips (issue 17)
 
 
@@ -108,7 +111,7 @@ def round_trip_rows(f: dict) -> list[tuple[str, str, str, str, str, str]]:
                         f"{after['round_trips'] / before['round_trips']:.2f}×", f"≤ {GOALS[kind]}",
                         _yes(after["round_trips"] <= GOALS[kind])))
     b = f["burst"]
-    out.append((f"7. 429s in a burst ({b['after']['incidents']} declares, then 50 updates; Slack's limits enforced)",
+    out.append((f"7. 429s in a burst ({b['after']['incidents']} declares, then {b['after']['updates']} updates; Slack's limits enforced)",
                 f"{b['after']['rate_limited']} ({b['after']['virtual_seconds']:.0f} s of Slack time)",
                 f"{b['before']['rate_limited']} (no limiter; first tries)", "—", "0", _yes(b["after"]["rate_limited"] == 0)))
     return out
@@ -155,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         print("3: postmortem compile…", file=sys.stderr)
         r["postmortem"] = postmortem.run(tmp, size["entries"], size["repeat"], pg)
         print("6, 7: Slack round trips of a declare and an update, a burst's 429s…", file=sys.stderr)
-        r["rounds"] = rounds.run(tmp, size["latency"])
+        r["rounds"] = rounds.run(tmp, size["latency"], size["burst_incidents"], size["burst_updates"])
     r["seconds"] = time.monotonic() - started
     r["machine"]["loadavg_after"] = os.getloadavg()[0]  # other work on the machine skews every figure
     r["human_floor"] = human_floor()

@@ -17,7 +17,8 @@ INCIDENTS = 20
 UPDATES = 50
 
 
-def burst(emu, database_url, *, client_limits: bool = True, **bot_options) -> tuple[Bot, VirtualTime, list[str]]:
+def burst(emu, database_url, *, client_limits: bool = True, incidents: int = INCIDENTS, updates: int = UPDATES,
+          **bot_options) -> tuple[Bot, VirtualTime, list[str]]:
     """Declare INCIDENTS, then UPDATES spread over them (the first round changes the status).
 
     `client_limits=False` is the bot before issue 17 (for the benchmark): no limiter of its own, and
@@ -31,13 +32,13 @@ def burst(emu, database_url, *, client_limits: bool = True, **bot_options) -> tu
         for client in bot.rt.chat.clients:
             client.retry_handlers = [h for h in client.retry_handlers if not isinstance(h, RateLimitErrorRetryHandler)]
     try:
-        for n in range(INCIDENTS):
+        for n in range(incidents):
             emu.slash_command("UFR", "COPS", f"declare P2 FR Panne du service {n} EN Service {n} down")
         bot.settle()
         crises = sorted((c for c in emu.state.channels.values() if c.name.startswith("tsr-")), key=lambda c: c.name)
-        assert len(crises) == INCIDENTS
-        for u in range(UPDATES):
-            emu.slash_command("UEN", crises[u % INCIDENTS].id, f"update identified FR Point no{u}. EN Point no{u}.")
+        assert len(crises) == incidents
+        for u in range(updates):
+            emu.slash_command("UEN", crises[u % incidents].id, f"update identified FR Point no{u}. EN Point no{u}.")
         bot.settle()
     finally:
         vt.stop()
