@@ -13,6 +13,7 @@ from bot.core.model import Status
 from bot.core.publicpage import ComponentStatus, Indicator, PublicIncident, history, uptime
 from bot.i18n import N_, Catalogs, Lang
 from bot.i18n.vocabulary import COMPONENT_STATUS_NAMES
+from bot.statuspage.markdown import to_html
 from bot.statuspage.snapshot import PageSettings, Snapshot
 from bot.statuspage.text import in_order, pick
 
@@ -145,12 +146,14 @@ class Pages:
             summary = lang._(RESOLVED_SUMMARY if names else RESOLVED_SUMMARY_NONE, **params)
         updates = [{"status": self._status_name(lang, u.status), "status_key": u.status.value,
                     "when": self._when(lang, u.display_at), "iso": u.display_at.isoformat(),
-                    "texts": in_order(u.texts, lang.code, self.page.languages)} for u in i.updates]
+                    "texts": in_order(u.texts, lang.code, self.page.languages), "long": False} for u in i.updates]
         updates.reverse()  # newest first
         if i.postmortem and i.postmortem_at:
             updates.insert(0, {"status": self._status_name(lang, "postmortem"), "status_key": "postmortem",
                                "when": self._when(lang, i.postmortem_at), "iso": i.postmortem_at.isoformat(),
-                               "texts": in_order(i.postmortem, lang.code, self.page.languages), "long": True})
+                               "texts": [(c, to_html(text)) for c, text in
+                                         in_order(i.postmortem, lang.code, self.page.languages)],
+                               "long": True})
         affected = [{"name": pick(snap.all_components[k].names, lang.code, self.page.languages),
                      "status": s.value, "status_text": self._status_name(lang, s)}
                     for k, s in i.components.items() if k in snap.all_components]

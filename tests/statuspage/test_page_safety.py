@@ -51,6 +51,10 @@ def test_typed_text_is_escaped_and_no_slack_id_name_or_token_is_public(page_bot)
     assert "مرحبا بالعالم" in html and 'dir="auto"' in html
     assert "clic (https://evil.example)" in html
     assert 'href="javascript' not in html
+    # The postmortem is Markdown: the page shows its headings, bold and tables, not their asterisks.
+    postmortem = html.split('<div class="text postmortem"', 1)[1].split('<li id="update-', 1)[0]
+    assert "<h3>Post Mortem</h3>" in postmortem and "<strong>Incident reference</strong>" in postmortem
+    assert "<script>" not in postmortem and "&lt;script&gt;" in postmortem
     secrets = [bot.emu.bot_token, bot.emu.signing_secret, "camille", "Camille", "Martin", "alex", "Alex Smith",
                "UFR", "UEN", "USTAKE", "COPS", "SCRISIS", public, private, "tsr-2641", "Internal secret",
                "Secret interne", "Private-only", "Privé", "commander", "python -m bot", "crisis channel", "canal de crise"]
