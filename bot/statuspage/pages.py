@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bot.core.model import Status
@@ -24,6 +24,8 @@ WORDS = {
     "active": N_("Active incidents"),
     "recent": N_("Recent incidents"),
     "no_incident": N_("No incident reported in the last 90 days."),
+    "no_incident_ever": N_("No incident reported yet."),
+    "incident_history": N_("Incident history"),
     "language": N_("Language"),
     "affected": N_("Affected components"),
     "timeline": N_("Update timeline"),
@@ -50,6 +52,7 @@ IMPACT_TEXT = {
 }
 POSTMORTEM_STATUS = N_("postmortem")
 PAGE_TITLE = N_("{name} status")
+HISTORY_TITLE = N_("{name} incident history")
 INCIDENT_TITLE = N_("{name} incident")
 RESOLVED_SUMMARY = N_("{name} experienced {impact} incident on {date} affecting {components}, lasting {duration}. "
                       "The incident has been resolved; the full update timeline is below.")
@@ -84,6 +87,7 @@ class Pages:
                            "href": path_of(c), "current": c == lang.code} for c in self.page.languages],
             "feed_atom": f"/status/{lang.code}/history.atom", "feed_rss": f"/status/{lang.code}/history.rss",
             "json_href": f"/api/v2/{lang.code}/summary.json", "home": f"/status/{lang.code}/",
+            "history_href": f"/status/{lang.code}/history/",
         }
 
     def _status_name(self, lang: Lang, status) -> str:
@@ -164,6 +168,20 @@ class Pages:
             status=self._status_name(lang, i.shown_status()), affected=affected, updates=updates,
         )
         return self.env.get_template("incident.html").render(ctx)
+
+    def history(self, snap: Snapshot, lang: Lang, now: datetime) -> str:
+        """Every public incident, newest first, under the month it started in (the front page shows
+        90 days; Statuspage's history page is this)."""
+        months: list[dict] = []
+        for i in sorted(snap.incidents, key=lambda i: i.started_at, reverse=True):
+            label = _plain(format_skeleton("yMMMM", i.started_at, tzinfo=lang.tz, locale=lang.locale))
+            label = label[:1].upper() + label[1:]  # a heading: "Décembre 2025"
+            if not months or months[-1]["label"] != label:
+                months.append({"label": label, "incidents": []})
+            months[-1]["incidents"].append(self._incident_row(lang, i, now))
+        ctx = self._base(lang, lambda c: f"/status/{c}/history/")
+        ctx.update(title=lang._(HISTORY_TITLE, name=self.page.name), months=months)
+        return self.env.get_template("history.html").render(ctx)
 
     def not_found(self, lang: Lang) -> str:
         ctx = self._base(lang, lambda c: f"/status/{c}/")

@@ -75,6 +75,8 @@ class Site:
             lang = parts.pop(at)
         if parts == ["status"]:
             return ("index",), lang
+        if parts == ["status", "history"]:
+            return ("history",), lang
         if len(parts) == 2 and parts[0] == "status" and parts[1] in ("history.atom", "history.rss"):
             return ("feed", parts[1].split(".")[1]), lang
         if len(parts) == 3 and parts[:2] == ["status", "incidents"]:
@@ -122,6 +124,8 @@ class Site:
         status, ctype = 200, HTML
         if route[0] == "index":
             body = self.pages.index(snap, lang, now).encode()
+        elif route[0] == "history":
+            body = self.pages.history(snap, lang, now).encode()
         elif route[0] == "incident":
             incident = snap.incident(route[1])
             if incident is None:  # unknown, private and unpublished look the same
@@ -190,6 +194,7 @@ class Site:
             apis = [f"api/v2/{lang}"] + (["api/v2"] if i == 0 else [])
             for folder in pages:
                 out.append((f"{folder}/index.html", f"/{folder}/"))
+                out.append((f"{folder}/history/index.html", f"/{folder}/history/"))
                 out += [(f"{folder}/history.{k}", f"/{folder}/history.{k}") for k in ("atom", "rss")]
                 out += [(f"{folder}/incidents/{inc.ref}/index.html", f"/{folder}/incidents/{inc.ref}/")
                         for inc in snap.incidents]

@@ -53,13 +53,16 @@ def _published(bot):
     other = bot.incident_channel()
     bot.command("UFR", "publish", channel=other)
     bot.command("UFR", "resolve", channel=other)
+    bot.command("UFR", "postmortem", channel=other)  # its Markdown as HTML: headings, lists, a table
+    bot.command("UFR", "publish postmortem", channel=other)
 
 
 def test_axe_finds_no_serious_violation_in_both_languages_on_desktop_and_phone(page_bot, browser):
     bot = page_bot
     _published(bot)
+    assert 'class="text postmortem"' in bot.get("/status/incidents/TSR-2642?lang=fr").text  # axe reads one too
     paths = ["/status?lang=fr", "/status?lang=en", "/status/incidents/TSR-2641?lang=en",
-             "/status/incidents/TSR-2642?lang=fr", "/status/incidents/TSR-9999?lang=fr"]
+             "/status/incidents/TSR-2642?lang=fr", "/status/incidents/TSR-9999?lang=fr", "/status/fr/history/"]
     for viewport in (DESKTOP, PHONE):
         context = browser.new_context(viewport=viewport, bypass_csp=True)  # axe is injected as a script
         page = context.new_page()

@@ -199,3 +199,34 @@ def test_an_impact_start_before_the_declaration_lengthens_the_incident_on_the_pa
     bot.clock.set(datetime(2025, 12, 4, 11, 45, tzinfo=timezone.utc))
     bot.command("UFR", "impact 11h50 - 12h05", channel=crisis)
     assert "lasting 50m" in bot.get("/status/incidents/TSR-2641?lang=en").text
+
+
+def test_an_incident_older_than_90_days_leaves_the_front_page_for_the_history_page(page_bot):
+    bot = page_bot
+    crisis = _setup(bot)
+    bot.command("UFR", "publish", channel=crisis)
+    bot.clock.set(datetime(2025, 12, 4, 14, 44, tzinfo=timezone.utc))
+    bot.command("UFR", "resolve", channel=crisis)
+    assert "TSR-2641" in bot.get("/status?lang=en").text
+
+    bot.clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc))  # a year later, as in the playground
+    front = bot.get("/status?lang=en").text
+    assert "TSR-2641" not in front and "No incident reported in the last 90 days." in front
+    assert '<a href="/status/en/history/">Incident history</a>' in front
+    for path in ("/status/history?lang=fr", "/status/fr/history/"):
+        fr = bot.get(path)
+        assert fr.status == 200 and 'lang="fr"' in fr.text and "historique des incidents" in fr.text
+        assert "<h2>Décembre 2025</h2>" in fr.text
+        assert 'href="/status/fr/incidents/TSR-2641/"' in fr.text and "Perturbations plateforme de paiement" in fr.text
+        assert "3 h 34 min" in fr.text  # how long it lasted
+    en = bot.get("/status/en/history/").text
+    assert "<h2>December 2025</h2>" in en and "Payment platform disruptions" in en and "3h 34m" in en
+    assert 'href="/status/fr/history/"' in en  # the language switch stays on the history
+
+
+def test_the_history_says_so_when_nothing_was_ever_published(page_bot):
+    bot = page_bot
+    _setup(bot)  # declared, never published
+    for lang, words in (("fr", "Aucun incident signalé pour l’instant."), ("en", "No incident reported yet.")):
+        page = bot.get(f"/status/{lang}/history/").text
+        assert words in page and "TSR-2641" not in page
