@@ -214,6 +214,31 @@ def public_texts(texts: Texts) -> Texts:
     return {k: public_text(v) for k, v in texts.items() if v and v.strip()}
 
 
+def _without(pattern: re.Pattern, markdown: str) -> str:
+    """PATTERN's matches cut out of MARKDOWN, each with the backslash that escaped its first character
+    (an odd run of backslashes before it): cutting `#U1` alone out of `\\#U1\\[` would leave `\\\\[`,
+    an escaped backslash and a live bracket."""
+    out, last = [], 0
+    for m in pattern.finditer(markdown):
+        start = m.start()
+        run = start - len(markdown[:start].rstrip("\\"))
+        out.append(markdown[last:max(last, start - run % 2)])
+        last = m.end()
+    return "".join(out) + markdown[last:]
+
+
+def public_markdown(markdown: str) -> str:
+    """`public_text` for Markdown the bot rendered (the postmortem), where what people typed is escaped:
+    cutting a mention never unescapes the character after it, so typed text never becomes a link."""
+    for pattern in (_MENTION, _AT_ID, _SLACK_ID):
+        markdown = _without(pattern, markdown)
+    return markdown.strip()
+
+
+def public_markdowns(texts: Texts) -> Texts:
+    return {k: public_markdown(v) for k, v in texts.items() if v and v.strip()}
+
+
 def combined_body(texts: Texts, languages: tuple[str, ...]) -> str:
     """One text holding every language, as on the example page: ``FR … EN …``."""
     parts = [f"{code.upper()} {texts[code]}" for code in languages if texts.get(code)]

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 _INLINE = re.compile(r"([\\`*_\[\]|~])")
 # Entities such as &amp; or &#42; would be decoded; an escaped & keeps them as typed.
 _ENTITY = re.compile(r"&(?=#?\w+;)")
-# What makes a line a heading, quote, list item, rule or setext underline when it starts one.
-_LINE_START = re.compile(r"^([#>+\-=])")
+# What makes a line a heading, quote, list item, rule, setext underline or a table's delimiter row
+# (`:---`, not an emoji's `:fire:`) when it starts one.
+_LINE_START = re.compile(r"^([#>+\-=]|:(?=-))")
 _ORDERED = re.compile(r"^(\d+)([.)])")
 
 

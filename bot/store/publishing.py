@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.core.model import EntryKind, Priority, Status
-from bot.core.publicpage import Component, ComponentStatus, PublicIncident, PublicUpdate, public_texts
+from bot.core.publicpage import (Component, ComponentStatus, PublicIncident, PublicUpdate, public_markdowns,
+                                 public_texts)
 from bot.store.models import IncidentRow, PublicationRow, PublicComponentRow, RemoteUpdateRow, TimelineRow
 
 
@@ -155,7 +156,7 @@ def _public(row: IncidentRow, pub: PublicationRow, entries: list[TimelineRow]) -
         started_at=started, resolved_at=row.resolved_at if row.status == Status.RESOLVED.value else None,
         updated_at=max(changes, default=started), updates=updates,
         components={k: ComponentStatus(v) for k, v in pub.components.items()},
-        postmortem=public_texts(pub.postmortem), postmortem_at=pub.postmortem_at, monitoring_at=monitoring,
+        postmortem=public_markdowns(pub.postmortem), postmortem_at=pub.postmortem_at, monitoring_at=monitoring,
     )
 
 

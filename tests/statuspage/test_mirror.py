@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from markdown_it import MarkdownIt
 
 from bot.statuspage.fake import FakeStatuspage
 from bot.statuspage.mirror import Client, Mirror, RateLimiter
@@ -81,6 +82,8 @@ def test_one_incident_with_every_update_and_component_statuses_after_faults(bot,
     bot.clock.set(datetime(2025, 12, 4, 14, 44, tzinfo=timezone.utc))
     bot.command("UFR", "resolve", channel=crisis)
     assert again.sync_all() and mirror.sync_all()
+    # A key moment crafted to become a link once the mention is cut out of the escaped postmortem.
+    bot.command("UFR", "event 12h00 #U1[Reset your password here\n#U1](https://evil.example/login)", channel=crisis)
     bot.command("UFR", "postmortem", channel=crisis)
     bot.command("UFR", "publish postmortem", channel=crisis)
     assert mirror.sync_all() and mirror.sync_all()
@@ -95,6 +98,8 @@ def test_one_incident_with_every_update_and_component_statuses_after_faults(bot,
     assert fake.components[incident["component_ids"][0]]["status"] == "operational"
     assert "Post Mortem" in incident["postmortem_body"] and "Référence incident" in incident["postmortem_body"]
     assert "Incident reference" in incident["postmortem_body"]
+    assert "Reset your password here" in incident["postmortem_body"]  # Statuspage renders Markdown, links on:
+    assert "<a " not in MarkdownIt("commonmark").render(incident["postmortem_body"])
     assert [r for r in fake.requests if r[1].endswith("/postmortem/publish")] == [
         ("PUT", f"/v1/pages/{PAGE}/incidents/{incident['id']}/postmortem/publish")]  # once: nothing changed after
     assert fake.refusals == []  # every body the mirror sent was valid for the strict fake
