@@ -10,29 +10,39 @@ from pathlib import Path
 _pick = random.SystemRandom()
 
 
-def _ephemeral_range_start() -> int:
+def _ephemeral_range() -> tuple[int, int]:
     try:
-        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return 32768  # Linux's default
+        low, high = (int(n) for n in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[:2])
+        return low, high
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+
+
+def _ephemeral_range_start() -> int:
+    return _ephemeral_range()[0]
 
 
 def free_port() -> int:
-    """A free port below the kernel's ephemeral range.
+    """A free port outside the kernel's ephemeral range (below it, else above it).
 
     A port from bind(("127.0.0.1", 0)) comes from the range the kernel also takes the local ports of
     outgoing connections from: between the test picking it and the child binding it, one of the
     suite's many HTTP and PostgreSQL connections can take it ("Address already in use", seen in CI).
-    The kernel never picks a port below that range by itself, so there only another test's pick could
-    collide with this one, one chance in thousands.
+    The kernel never picks a port outside that range by itself, so there only another test's pick could
+    collide with this one, one chance in thousands. A machine whose range leaves no room gets bind(0)'s.
     """
-    top = _ephemeral_range_start()
-    for _ in range(200):
-        port = _pick.randint(max(1024, top - 20_000), top - 1)
+    low, high = _ephemeral_range()
+    room = [(max(1024, low - 20_000), low - 1), (high + 1, min(65535, high + 20_000))]
+    room = [(a, b) for a, b in room if b - a >= 1000]
+    for _ in range(200 if room else 0):
+        a, b = room[0]
+        port = _pick.randint(a, b)
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
                 continue  # in use, or still in TIME_WAIT
             return port
-    raise RuntimeError(f"no free port below {top} after 200 tries")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
