@@ -18,10 +18,6 @@ def _ephemeral_range() -> tuple[int, int]:
         return 32768, 60999  # Linux's default
 
 
-def _ephemeral_range_start() -> int:
-    return _ephemeral_range()[0]
-
-
 def free_port() -> int:
     """A free port outside the kernel's ephemeral range (below it, else above it).
 
@@ -32,11 +28,10 @@ def free_port() -> int:
     collide with this one, one chance in thousands. A machine whose range leaves no room gets bind(0)'s.
     """
     low, high = _ephemeral_range()
-    room = [(max(1024, low - 20_000), low - 1), (high + 1, min(65535, high + 20_000))]
-    room = [(a, b) for a, b in room if b - a >= 1000]
+    below, above = (max(1024, low - 20_000), low - 1), (high + 1, min(65535, high + 20_000))
+    room = next(((a, b) for a, b in (below, above) if b - a >= 1000), None)
     for _ in range(200 if room else 0):
-        a, b = room[0]
-        port = _pick.randint(a, b)
+        port = _pick.randint(*room)
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))

@@ -1,11 +1,11 @@
 import random
 import socket
 
-from tests.ports import _ephemeral_range_start, free_port
+from tests.ports import _ephemeral_range, free_port
 
 
 def test_a_free_port_is_outside_the_range_outgoing_connections_take_theirs_from():
-    top = _ephemeral_range_start()
+    top = _ephemeral_range()[0]
     for _ in range(20):
         port = free_port()
         assert 1024 <= port < top
