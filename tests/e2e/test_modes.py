@@ -7,6 +7,7 @@ import pytest
 from bot import cli, server
 from bot.config import Settings
 from tests.e2e.harness import env_for
+from tests.ports import free_port
 
 # How `serve` chooses and leaves its mode: the same on any database.
 pytestmark = pytest.mark.any_database
@@ -17,13 +18,14 @@ def test_serve_chooses_the_mode_from_the_environment(emulator, database_url, mon
     chosen = []
     monkeypatch.setattr(server, "serve_http", lambda wsgi, host, port: chosen.append(("http", port)))
     monkeypatch.setattr(server, "serve_socket_mode", lambda app, token: chosen.append(("socket", token)))
-    env = env_for(emulator, database_url, PORT="3111")
+    port = free_port()  # serve checks it is free before it chooses
+    env = env_for(emulator, database_url, PORT=str(port))
     if app_token:
         env["SLACK_APP_TOKEN"] = app_token
         env.pop("SLACK_SIGNING_SECRET")  # not needed in Socket Mode
     assert cli.serve(Settings.from_env(env)) == 0
     assert [kind for kind, _ in chosen] == [expected]
-    assert chosen[0][1] == (app_token if app_token else 3111)
+    assert chosen[0][1] == (app_token if app_token else port)
 
 
 def test_a_refused_token_is_a_configuration_error_and_an_absent_slack_is_not(emulator, database_url, tmp_path):
@@ -49,6 +51,7 @@ def test_when_serving_ends_the_background_work_stops(emulator, database_url, mon
     import threading
 
     monkeypatch.setattr(server, "serve_http", lambda wsgi, host, port: None)
-    assert cli.serve(Settings.from_env(env_for(emulator, database_url))) == 0
+    # Its own port: serve checks the port is free first, and the playground may be open on 3000.
+    assert cli.serve(Settings.from_env(env_for(emulator, database_url, PORT=str(free_port())))) == 0
     left = [t.name for t in threading.enumerate() if t.name in ("cellule-scheduler", "cellule-heartbeat")]
     assert left == []
